@@ -1,0 +1,154 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(Config) (got, want any)
+	}{
+		{"default listen", nil, nil, func(c Config) (any, any) { return c.Listen, ":2222" }},
+		{"env sets listen", nil, map[string]string{"WARREN_LISTEN": ":3333"}, func(c Config) (any, any) { return c.Listen, ":3333" }},
+		{"flag wins over env", []string{"--listen", ":4444"}, map[string]string{"WARREN_LISTEN": ":3333"}, func(c Config) (any, any) { return c.Listen, ":4444" }},
+		{"allow list", []string{"--allow", "alice, Bob,,carol"}, nil, func(c Config) (any, any) { return c.Allow, []string{"alice", "Bob", "carol"} }},
+		{"command split like a shell", []string{"--command", `sh -c 'echo "hi there"'`}, nil, func(c Config) (any, any) { return c.Command, []string{"sh", "-c", `echo "hi there"`} }},
+		{"empty start args are explicit", []string{"--start-args", ""}, nil, func(c Config) (any, any) { return c.StartArgs != nil && len(c.StartArgs) == 0, true }},
+		{"history size units", []string{"--history-bytes", "8MiB"}, nil, func(c Config) (any, any) { return c.HistoryBytes, int64(8 << 20) }},
+		{"duration from env", nil, map[string]string{"WARREN_STOP_GRACE": "3s"}, func(c Config) (any, any) { return c.StopGrace, 3 * time.Second }},
+		{"env list", nil, map[string]string{"WARREN_ENV": "ANTHROPIC_API_KEY,FOO"}, func(c Config) (any, any) { return c.Env, []string{"ANTHROPIC_API_KEY", "FOO"} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			got, want := tt.check(c)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %#v; want %#v", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadErrorsNameTheFlag(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown flag", []string{"--nope"}, nil, "nope"},
+		{"bad login", []string{"--allow", "alice,../etc"}, nil, "--allow"},
+		{"bad duration", []string{"--stop-grace", "soon"}, nil, "stop-grace"},
+		{"bad env value names the variable", nil, map[string]string{"WARREN_HISTORY_BYTES": "lots"}, "WARREN_HISTORY_BYTES"},
+		{"bad size policy", []string{"--size-policy", "biggest"}, nil, "--size-policy"},
+		{"bad detach key", []string{"--detach-key", "ctrl-m"}, nil, "--detach-key"},
+		{"tiny history", []string{"--history-bytes", "1"}, nil, "--history-bytes"},
+		{"bad log format", []string{"--log-format", "xml"}, nil, "--log-format"},
+		{"github url scheme", []string{"--github-url", "ftp://x"}, nil, "--github-url"},
+		{"stray argument", []string{"extra"}, nil, "unexpected argument"},
+		{"empty command", []string{"--command", ""}, nil, "--command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.args, env(tt.env), io.Discard)
+			if err == nil {
+				t.Fatalf("Load succeeded; want an error mentioning %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %q; want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := Load([]string{"--help"}, env(nil), &out)
+	if !errors.Is(err, ErrHelp) {
+		t.Fatalf("got %v; want ErrHelp", err)
+	}
+	for _, name := range FlagNames() {
+		if !strings.Contains(out.String(), "--"+name) || !strings.Contains(out.String(), EnvName(name)) {
+			t.Errorf("help does not describe --%s and %s", name, EnvName(name))
+		}
+	}
+}
+
+func TestSessionArgs(t *testing.T) {
+	tests := []struct {
+		name               string
+		cfg                Config
+		wantStart, wantRes []string
+	}{
+		{"claude gets pinned conversations", Config{Command: []string{"/usr/bin/claude"}}, []string{"--session-id", "{session}"}, []string{"--resume", "{session}"}},
+		{"other programs get nothing", Config{Command: []string{"cat"}}, nil, nil},
+		{"explicit args win", Config{Command: []string{"claude"}, StartArgs: []string{}, ResumeArgs: []string{"-c"}}, []string{}, []string{"-c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, res := tt.cfg.SessionArgs()
+			if !reflect.DeepEqual(start, tt.wantStart) || !reflect.DeepEqual(res, tt.wantRes) {
+				t.Errorf("got %q %q; want %q %q", start, res, tt.wantStart, tt.wantRes)
+			}
+		})
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"plain", "65536", 65536, true},
+		{"KiB", "512KiB", 512 << 10, true},
+		{"M", "4M", 4 << 20, true},
+		{"GiB", "1GiB", 1 << 30, true},
+		{"negative", "-1", 0, false},
+		{"words", "lots", 0, false},
+		{"overflow", "99999999999GiB", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseBytes(tt.in)
+			if (err == nil) != tt.ok || got != tt.want {
+				t.Errorf("ParseBytes(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestDetachByte(t *testing.T) {
+	tests := []struct {
+		in   string
+		want byte
+		ok   bool
+	}{
+		{`ctrl-\`, 0x1c, true}, {"ctrl-a", 0x01, true}, {"^]", 0x1d, true}, {"CTRL-B", 0x02, true},
+		{"ctrl-m", 0, false}, {"alt-x", 0, false}, {"ctrl-", 0, false}, {"ctrl-1", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := DetachByte(tt.in)
+			if (err == nil) != tt.ok || got != tt.want {
+				t.Errorf("DetachByte(%q) = %#x, %v; want %#x ok=%v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
