@@ -1,0 +1,275 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// fetchConcurrency bounds the parallel fetches of one refresh round.
+const fetchConcurrency = 4
+
+// Run owns the background work until ctx ends: the initial fetch of every
+// allowlisted login without a fresh cache, the periodic refresh every
+// RefreshInterval, on-miss fetches asked for by CheckKey, and polling the
+// allowlist and key files every WatchInterval. It returns nil when ctx
+// ends, after every goroutine it started has finished.
+func (a *Authenticator) Run(ctx context.Context) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return fmt.Errorf("run authenticator: %w", ErrAlreadyRunning)
+	}
+	var wg sync.WaitGroup
+	// The watcher ends when ctx ends.
+	wg.Go(func() { a.watch(ctx) })
+	if a.fetcher == nil {
+		a.markReady()
+	} else {
+		// The refresh loop ends when ctx ends (after its current round).
+		wg.Go(func() { a.refreshLoop(ctx) })
+		// The miss loop ends when ctx ends and its fetches have returned.
+		wg.Go(func() { a.missLoop(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// refreshLoop runs the initial round, marks the Authenticator ready, then
+// refreshes every allowlisted login each RefreshInterval until ctx ends.
+func (a *Authenticator) refreshLoop(ctx context.Context) {
+	now := a.now()
+	var stale []string
+	for login, lk := range a.snap.Load().logins {
+		if lk.fetchedAt.IsZero() || now.Sub(lk.fetchedAt) >= a.opts.RefreshInterval {
+			stale = append(stale, login)
+		}
+	}
+	sort.Strings(stale)
+	a.fetchAll(ctx, stale)
+	a.markReady()
+
+	t := time.NewTicker(a.opts.RefreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		a.fetchAll(ctx, a.Logins())
+	}
+}
+
+// fetchAll fetches logins with at most fetchConcurrency at a time and
+// returns when all have finished. Failures are logged by fetch.
+func (a *Authenticator) fetchAll(ctx context.Context, logins []string) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, fetchConcurrency)
+	for _, login := range logins {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		// Each fetch goroutine ends when its fetch returns (bounded by
+		// FetchTimeout); fetchAll waits for all of them.
+		wg.Go(func() {
+			defer func() { <-sem }()
+			_ = a.fetch(ctx, login) // logged and recorded inside
+		})
+	}
+	wg.Wait()
+}
+
+// missLoop serves CheckKey's on-miss requests: at most one fetch per login
+// per MissRetryInterval, each in its own goroutine so a slow login never
+// delays another. It ends when ctx ends and its fetches have returned.
+func (a *Authenticator) missLoop(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	last := make(map[string]time.Time) // owned by this goroutine
+	for {
+		var login string
+		select {
+		case <-ctx.Done():
+			return
+		case login = <-a.missCh:
+		}
+		now := a.now()
+		if t, ok := last[login]; ok && now.Sub(t) < a.opts.MissRetryInterval {
+			continue
+		}
+		last[login] = now
+		if len(last) > 4096 { // forget logins whose window has passed
+			for l, t := range last {
+				if now.Sub(t) >= a.opts.MissRetryInterval {
+					delete(last, l)
+				}
+			}
+		}
+		a.log.Debug("on-miss key fetch", "login", login)
+		// Ends when the fetch returns (bounded by FetchTimeout).
+		wg.Go(func() { _ = a.fetch(ctx, login) }) // logged and recorded inside
+	}
+}
+
+// Refresh fetches login's keys from GitHub now and waits for the result
+// (the admin command refresh-keys). It joins a fetch already in flight for
+// the login. The fetch itself is bounded by FetchTimeout and is not
+// abandoned if ctx ends first.
+func (a *Authenticator) Refresh(ctx context.Context, login string) error {
+	login, err := NormalizeLogin(login)
+	if err != nil {
+		return fmt.Errorf("refresh keys: %w", err)
+	}
+	if a.fetcher == nil {
+		return fmt.Errorf("refresh keys for %s: %w", login, ErrFetchDisabled)
+	}
+	if _, ok := a.Lookup(login); !ok {
+		return fmt.Errorf("refresh keys for %s: %w", login, ErrNotAllowed)
+	}
+	ch := a.group.DoChan(login, func() (any, error) {
+		return nil, a.doFetch(context.WithoutCancel(ctx), login)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return fmt.Errorf("refresh keys: %w", res.Err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("refresh keys for %s: %w", login, ctx.Err())
+	}
+}
+
+// fetch runs doFetch, sharing one in-flight fetch per login.
+func (a *Authenticator) fetch(ctx context.Context, login string) error {
+	_, err, _ := a.group.Do(login, func() (any, error) {
+		return nil, a.doFetch(ctx, login)
+	})
+	return err
+}
+
+// doFetch fetches an allowlisted login's keys and updates the cache. A
+// failure never touches the cached keys.
+func (a *Authenticator) doFetch(ctx context.Context, login string) error {
+	if _, ok := a.Lookup(login); !ok {
+		return fmt.Errorf("fetch keys for %s: %w", login, ErrNotAllowed)
+	}
+	keys, skipped, err := a.fetcher.Fetch(ctx, login)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// Shutting down (or an abandoned refresh): not GitHub's failure.
+			return err
+		}
+		a.fetchFailed(ctx, login, err)
+		return err
+	}
+	a.logSkipped("github:"+login, skipped)
+	return a.fetchSucceeded(ctx, login, keys)
+}
+
+func (a *Authenticator) fetchFailed(ctx context.Context, login string, ferr error) {
+	now := a.now()
+	a.mu.Lock()
+	g := a.github[login]
+	if g == nil {
+		g = &githubKeys{}
+		a.github[login] = g
+	}
+	firstInStreak := !g.failing
+	g.failing = true
+	cached := len(g.keys)
+	a.mu.Unlock()
+
+	reason := ferr.Error()
+	a.log.Warn("key fetch failed; keeping cached keys", "login", login, "reason", reason, "cached", cached)
+	if errors.Is(ferr, ErrNoSuchUser) && cached > 0 {
+		a.log.Warn("GitHub has no such user but keys are cached: account renamed or deleted?", "login", login, "cached", cached)
+	}
+	sctx := context.WithoutCancel(ctx)
+	if a.opts.Store != nil {
+		if err := a.opts.Store.RecordFetchError(sctx, login, reason, now); err != nil {
+			a.log.Error("record key fetch error", "login", login, "err", err)
+		}
+	}
+	if firstInStreak {
+		a.audit(sctx, store.Event{At: now, Kind: EventKeysFetchFailed, Login: login, Detail: reason})
+	}
+}
+
+func (a *Authenticator) fetchSucceeded(ctx context.Context, login string, keys []Key) error {
+	now := a.now()
+	a.mu.Lock()
+	g := a.github[login]
+	if g == nil {
+		g = &githubKeys{}
+		a.github[login] = g
+	}
+	old, hadFetch := g.keys, !g.fetchedAt.IsZero()
+	g.keys, g.fetchedAt, g.failing = keys, now, false
+	a.publishLocked()
+	a.mu.Unlock()
+
+	added, removed := diffKeys(old, keys)
+	sctx := context.WithoutCancel(ctx)
+	var serr error
+	if a.opts.Store != nil {
+		lines := make([]string, len(keys))
+		for i, k := range keys {
+			lines[i] = k.Authorized()
+		}
+		sort.Strings(lines)
+		if _, err := a.opts.Store.ReplaceKeys(sctx, login, lines, now); err != nil {
+			a.log.Error("store fetched keys", "login", login, "err", err)
+			serr = fmt.Errorf("store keys for %s: %w", login, err)
+		}
+	}
+	switch {
+	case !hadFetch:
+		a.log.Info("keys fetched", "login", login, "keys", len(keys))
+	case len(added) > 0 || len(removed) > 0:
+		detail := fmt.Sprintf("old=%d new=%d added=%d removed=%d", len(old), len(keys), len(added), len(removed))
+		a.log.Warn("key set changed", "login", login, "old", len(old), "new", len(keys),
+			"added", added, "removed", removed)
+		a.audit(sctx, store.Event{At: now, Kind: EventKeysChanged, Login: login, Detail: detail})
+	}
+	return serr
+}
+
+// diffKeys returns the fingerprints in b but not a, and in a but not b.
+func diffKeys(a, b []Key) (added, removed []string) {
+	in := func(keys []Key) map[string]bool {
+		m := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			m[k.Fingerprint] = true
+		}
+		return m
+	}
+	am, bm := in(a), in(b)
+	for _, k := range b {
+		if !am[k.Fingerprint] {
+			added = append(added, k.Fingerprint)
+		}
+	}
+	for _, k := range a {
+		if !bm[k.Fingerprint] {
+			removed = append(removed, k.Fingerprint)
+		}
+	}
+	return added, removed
+}
+
+func (a *Authenticator) audit(ctx context.Context, e store.Event) {
+	if a.opts.Audit == nil {
+		return
+	}
+	if err := a.opts.Audit.AddEvent(ctx, e); err != nil {
+		a.log.Error("write audit event", "kind", e.Kind, "login", e.Login, "err", err)
+	}
+}
