@@ -1,0 +1,41 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes of SSH commands.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+	ExitUnknown = 127
+	ExitServer  = 255
+)
+
+// ErrPermission is returned when a non-admin runs an admin command.
+var ErrPermission = errors.New("permission denied")
+
+// UsageError is a command line the command cannot make sense of.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a *UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// ExitCode maps an error returned by a command to its exit code.
+func ExitCode(err error) int {
+	var u *UsageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &u):
+		return ExitUsage
+	default:
+		return ExitFailure
+	}
+}
