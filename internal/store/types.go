@@ -1,0 +1,61 @@
+package store
+
+import "time"
+
+// User is one login that has been seen by the server.
+type User struct {
+	Login     string
+	FirstSeen time.Time
+	LastLogin time.Time // zero when the login never completed authentication
+}
+
+// KeySet is the cached public keys of one login, as last fetched.
+type KeySet struct {
+	Login string
+	// Keys holds authorized_keys lines in the normal form "type base64",
+	// without options or comments, sorted and without duplicates.
+	Keys []string
+	// FetchedAt is the time of the last successful fetch (zero if never).
+	FetchedAt time.Time
+	// CheckedAt is the time of the last attempt, successful or not.
+	CheckedAt time.Time
+	// LastError is the reason the last attempt failed; empty after a success.
+	LastError string
+}
+
+// Event is one audit log entry.
+type Event struct {
+	ID          int64
+	At          time.Time
+	Kind        string // e.g. "login.accepted", "login.refused", "keys.changed"
+	Login       string
+	Remote      string // source address, host:port
+	Fingerprint string // SHA256 fingerprint of the key involved, if any
+	Detail      string // reason or free-form detail
+}
+
+// EventFilter selects audit events. Zero fields do not filter.
+type EventFilter struct {
+	Since time.Time
+	Login string
+	Kind  string
+	Limit int // 0 means a default of 1000
+}
+
+// Session is the durable record of one (login, workspace) session.
+type Session struct {
+	Login     string
+	Workspace string
+	ID        string // UUID, stable for the life of the conversation
+	State     string // SessionRunning, SessionExited or SessionStopped
+	ExitCode  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Session states.
+const (
+	SessionRunning = "running"
+	SessionExited  = "exited"
+	SessionStopped = "stopped"
+)
