@@ -151,7 +151,7 @@ type connector struct {
 }
 
 func (c *connector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c *connector) Driver() driver.Driver                         { return c.drv }
+func (c *connector) Driver() driver.Driver                        { return c.drv }
 
 // check verifies WAL took effect and runs PRAGMA quick_check.
 func (s *Store) check(ctx context.Context) error {
