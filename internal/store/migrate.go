@@ -62,21 +62,21 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	// Look first without the write lock, so that an up-to-date database
+	// opens even while another process is writing to it.
+	current, err := schemaVersion(ctx, db, len(ms))
+	if err != nil || current == len(ms) {
+		return err
+	}
+
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", translate(err))
 	}
 	defer tx.Rollback()
-
-	var current int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("migrate: read user_version: %w", translate(err))
-	}
-	if current > len(ms) {
-		return fmt.Errorf("migrate: schema version %d, this binary knows %d: %w", current, len(ms), ErrSchemaTooNew)
-	}
-	if current == len(ms) {
-		return nil
+	// Read again under the lock: another process may have migrated.
+	if current, err = schemaVersion(ctx, tx, len(ms)); err != nil || current == len(ms) {
+		return err
 	}
 	for _, m := range ms[current:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
@@ -91,4 +91,18 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 		return fmt.Errorf("migrate: commit: %w", translate(err))
 	}
 	return nil
+}
+
+// schemaVersion reads PRAGMA user_version and refuses one above known.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, known int) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("migrate: read user_version: %w", translate(err))
+	}
+	if v > known {
+		return 0, fmt.Errorf("migrate: schema version %d, this binary knows %d: %w", v, known, ErrSchemaTooNew)
+	}
+	return v, nil
 }
