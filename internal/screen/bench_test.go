@@ -1,0 +1,52 @@
+package screen
+
+import (
+	"bytes"
+	"testing"
+)
+
+// mixedStream is text with frequent SGR changes, box drawing, CJK and
+// cursor movement: roughly what a TUI like Claude Code writes.
+func mixedStream() []byte {
+	var b bytes.Buffer
+	for i := range 2000 {
+		b.WriteString("\x1b[1;38;5;208mhello\x1b[0m world, some plain text with \x1b[32mcolour\x1b[m and more │ box ─ \r\n")
+		if i%10 == 0 {
+			b.WriteString("\x1b[38;2;10;20;30m╭──────╮ 日本語テキスト\x1b[0m\x1b[K\r\n\x1b[2A\x1b[5G")
+		}
+	}
+	return b.Bytes()
+}
+
+func BenchmarkWrite(b *testing.B) {
+	data := mixedStream()
+	s := New(120, 40, 5000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Write(data)
+	}
+}
+
+func BenchmarkWritePlain(b *testing.B) {
+	data := bytes.Repeat([]byte("the quick brown fox jumps over the lazy dog 0123456789\r\n"), 4000)
+	s := New(120, 40, 5000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Write(data)
+	}
+}
+
+func BenchmarkRepaint(b *testing.B) {
+	s := New(200, 60, 1000)
+	s.Write(mixedStream())
+	s.Write([]byte("\x1b[?1049h"))
+	s.Write(mixedStream()[:20000])
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = s.AppendRepaint(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}

@@ -1,0 +1,196 @@
+package screen
+
+import "strconv"
+
+// appendCells appends the characters of cells with the SGR changes needed
+// from *pen, which it updates. Wide-character continuations are skipped.
+func appendCells(dst []byte, cells []cell, pen *style, combs []string) []byte {
+	for i := range cells {
+		c := &cells[i]
+		if c.width == 0 {
+			continue
+		}
+		if c.style != *pen {
+			dst = appendSGR(dst, *pen, c.style)
+			*pen = c.style
+		}
+		switch {
+		case c.r < 0x80 && c.r >= 0x20:
+			dst = append(dst, byte(c.r))
+		case c.r == 0:
+			dst = append(dst, ' ')
+		default:
+			dst = appendRune(dst, c.r)
+		}
+		if c.comb != 0 {
+			dst = append(dst, combs[c.comb-1]...)
+		}
+	}
+	return dst
+}
+
+func appendCUP(dst []byte, x, y int) []byte {
+	dst = append(dst, "\x1b["...)
+	dst = strconv.AppendInt(dst, int64(y+1), 10)
+	dst = append(dst, ';')
+	dst = strconv.AppendInt(dst, int64(x+1), 10)
+	return append(dst, 'H')
+}
+
+func appendMode(dst []byte, private bool, mode int, on bool) []byte {
+	dst = append(dst, "\x1b["...)
+	if private {
+		dst = append(dst, '?')
+	}
+	dst = strconv.AppendInt(dst, int64(mode), 10)
+	if on {
+		return append(dst, 'h')
+	}
+	return append(dst, 'l')
+}
+
+// appendGrid paints every row of g. The client must have autowrap off and
+// the scroll region, origin mode and insert mode reset; *pen tracks the
+// client's SGR pen.
+func (s *Screen) appendGrid(dst []byte, g *grid, pen *style) []byte {
+	for y, row := range g.rows {
+		dst = appendCUP(dst, 0, y)
+		// A trailing run of erased cells is cleared with EL in their colour.
+		end := len(row)
+		bg := row[end-1].style.bg
+		for end > 0 && row[end-1].isBlank(bg) {
+			end--
+		}
+		dst = appendCells(dst, row[:end], pen, s.combs)
+		if end < len(row) {
+			if to := (style{bg: bg}); *pen != to {
+				dst = appendSGR(dst, *pen, to)
+				*pen = to
+			}
+			dst = append(dst, "\x1b[K"...)
+		}
+	}
+	return dst
+}
+
+// appendCursorState moves the client's cursor to (x, y) with pending wrap
+// and pen as given. A pending wrap is recreated by rewriting the last
+// character of the row with autowrap on.
+func (s *Screen) appendCursorState(dst []byte, g *grid, x, y int, wrapPending bool, pen *style, want style) []byte {
+	if wrapPending && x == s.cols-1 {
+		row := g.rows[y]
+		start := x
+		if row[x].width == 0 && x > 0 {
+			start = x - 1
+		}
+		dst = append(dst, "\x1b[?7h"...)
+		dst = appendCUP(dst, start, y)
+		dst = appendCells(dst, row[start:], pen, s.combs)
+	} else {
+		dst = appendCUP(dst, x, y)
+	}
+	if *pen != want {
+		dst = appendSGR(dst, *pen, want)
+		*pen = want
+	}
+	return dst
+}
+
+// AppendRepaint appends bytes that turn any prior state of a terminal of
+// the same size into this screen: modes, title, the main screen, then (if
+// active) the alternate screen over it, the scroll region, cursor, pen and
+// wrap and origin modes. The client's own scrollback is not touched.
+func (s *Screen) AppendRepaint(dst []byte) []byte {
+	m := &s.m
+	// Leave whatever state the client was in: alternate screen, scroll
+	// region, origin, insert, charsets, pen; hide the cursor while painting
+	// and paint without autowrap so the last cell never scrolls.
+	dst = append(dst, "\x1b[?1049l\x1b[!p\x1b[?25l\x1b[0m\x1b[r\x1b[?6l\x1b[4l\x1b[20l\x1b[?7l\x1b(B\x1b)B\x0f"...)
+	// Tab stops.
+	dst = append(dst, "\x1b[3g"...)
+	for x, t := range s.tabs {
+		if t {
+			dst = appendCUP(dst, x, 0)
+			dst = append(dst, "\x1bH"...)
+		}
+	}
+	// Input and reporting modes.
+	dst = appendMode(dst, true, 1, m.appCursor)
+	if m.appKeypad {
+		dst = append(dst, "\x1b="...)
+	} else {
+		dst = append(dst, "\x1b>"...)
+	}
+	dst = appendMode(dst, true, 5, m.reverseVideo)
+	for _, mode := range []int{9, 1000, 1002, 1003} {
+		if mode != m.mouse {
+			dst = appendMode(dst, true, mode, false)
+		}
+	}
+	if m.mouse != 0 {
+		dst = appendMode(dst, true, m.mouse, true)
+	}
+	dst = appendMode(dst, true, 1005, m.mouseUTF8)
+	dst = appendMode(dst, true, 1006, m.mouseSGR)
+	dst = appendMode(dst, true, 1015, m.mouseURXVT)
+	dst = appendMode(dst, true, 1004, m.focus)
+	dst = appendMode(dst, true, 2004, m.bracketedPaste)
+	dst = append(dst, "\x1b["...)
+	dst = strconv.AppendInt(dst, int64(m.cursorStyle), 10)
+	dst = append(dst, " q\x1b]2;"...)
+	dst = append(dst, s.title...)
+	dst = append(dst, '\a')
+
+	pen := style{}
+	dst = s.appendGrid(dst, &s.main, &pen)
+	if s.altActive {
+		// The main screen's saved cursor, then switch: a program leaving the
+		// alternate screen later finds the main screen and cursor intact.
+		sv := s.main.saved
+		if sv.valid {
+			dst = s.appendCursorState(dst, &s.main, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+			dst = append(dst, "\x1b7"...)
+		}
+		dst = append(dst, "\x1b[?7l\x1b[?1049h"...)
+		pen = style{}
+		dst = append(dst, "\x1b[0m"...)
+		dst = s.appendGrid(dst, &s.alt, &pen)
+	}
+	if sv := s.cur.saved; sv.valid {
+		dst = s.appendCursorState(dst, s.cur, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+		dst = append(dst, "\x1b7"...)
+	}
+	if s.top != 0 || s.bottom != s.rows-1 {
+		dst = append(dst, "\x1b["...)
+		dst = strconv.AppendInt(dst, int64(s.top+1), 10)
+		dst = append(dst, ';')
+		dst = strconv.AppendInt(dst, int64(s.bottom+1), 10)
+		dst = append(dst, 'r')
+	}
+	dst = s.appendCursorState(dst, s.cur, s.cx, s.cy, s.wrapPending, &pen, s.pen)
+	dst = appendMode(dst, true, 7, m.autowrap)
+	if m.origin {
+		// DECOM homes the cursor: set it, then move again, relative.
+		dst = append(dst, "\x1b[?6h"...)
+		dst = appendCUP(dst, s.cx, s.cy-s.top)
+	}
+	if m.insert {
+		dst = append(dst, "\x1b[4h"...)
+	}
+	if m.newline {
+		dst = append(dst, "\x1b[20h"...)
+	}
+	if s.charsets[0] {
+		dst = append(dst, "\x1b(0"...)
+	}
+	if s.charsets[1] {
+		dst = append(dst, "\x1b)0"...)
+	}
+	if s.gl == 1 {
+		dst = append(dst, 0x0e)
+	}
+	if !m.cursorHidden {
+		dst = append(dst, "\x1b[?25h"...)
+	}
+	return dst
+}
