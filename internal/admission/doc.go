@@ -1,0 +1,21 @@
+// Package admission owns pre-authentication admission control: which new
+// TCP connections warren lets start an SSH handshake. It mirrors OpenSSH's
+// MaxStartups (a global cap on unauthenticated connections with random early
+// drop), PerSourceMaxStartups (a cap per source network: IPv4 /32, IPv6 /64)
+// and PerSourcePenalties (a source that keeps failing authentication, never
+// trying, or stalling past the grace time is refused for a while).
+//
+// The server calls Gate.Admit from charm ssh's connection callback, before
+// any SSH byte is read; Admit never blocks. The returned Ticket holds one
+// pre-auth slot until Ticket.Authenticated or Ticket.Close, and Close tells
+// the gate how the connection ended so it can penalise the source.
+// Gate.WrapConn does this wiring for a net.Conn.
+//
+// Differences from OpenSSH: when the penalty table is full, the entry whose
+// penalty ends soonest is evicted (OpenSSH's default instead stops adding
+// entries); there is no "crash" or "invaliduser" penalty (the server reports
+// an unknown user as OutcomeAuthFail); the block sizes are fixed.
+//
+// Package admission must not read SSH bytes, do I/O, sleep, or import other
+// warren packages; all time comes from the injected clock.
+package admission

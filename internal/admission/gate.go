@@ -1,0 +1,301 @@
+package admission
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultPerSource  = 10
+	DefaultMaxSources = 65536
+)
+
+// Options configures a Gate. Zero fields take the defaults.
+type Options struct {
+	// MaxStartups is the global cap on unauthenticated connections; default
+	// DefaultStartups (10:30:100). A value Startups.Validate rejects is
+	// replaced by the default and logged as an error: validate configuration
+	// with ParseStartups before it gets here.
+	MaxStartups Startups
+	// PerSource caps unauthenticated connections per source (IPv4 /32, IPv6
+	// /64); default DefaultPerSource. Zero or negative means the default.
+	PerSource int
+	// Penalties configures per-source penalties; see Penalties.
+	Penalties Penalties
+	// MaxSources bounds the penalty table; default DefaultMaxSources. When
+	// it is full the entry whose penalty ends soonest is evicted.
+	MaxSources int
+	// Now is the clock; default time.Now (monotonic).
+	Now func() time.Time
+	// Rand returns a number in [0, 1) for random early drop; default
+	// math/rand/v2.Float64.
+	Rand func() float64
+	// Logger receives refusals (debug) and penalty activations (info).
+	// Nil discards.
+	Logger *slog.Logger
+}
+
+// Outcome is how a connection ended, as the server saw it.
+type Outcome int
+
+const (
+	// OutcomeOK: ended normally; never penalised.
+	OutcomeOK Outcome = iota
+	// OutcomeAuthFail: the client tried to authenticate and failed (an
+	// unknown user counts as a failure).
+	OutcomeAuthFail
+	// OutcomeNoAuth: closed before trying to authenticate.
+	OutcomeNoAuth
+	// OutcomeGraceExceeded: the handshake or authentication deadline passed.
+	OutcomeGraceExceeded
+)
+
+// String names o for logs and metrics labels.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeOK:
+		return "ok"
+	case OutcomeAuthFail:
+		return "authfail"
+	case OutcomeNoAuth:
+		return "noauth"
+	case OutcomeGraceExceeded:
+		return "grace-exceeded"
+	}
+	return fmt.Sprintf("outcome(%d)", int(o))
+}
+
+// Stats is a snapshot of a Gate for metrics.
+type Stats struct {
+	Unauthenticated int     // connections holding a pre-auth slot
+	Sources         int     // entries in the penalty table (≤ MaxSources)
+	Penalized       int     // sources currently refused
+	Admitted        uint64  // connections admitted since New
+	Evicted         uint64  // penalty entries evicted because the table was full
+	Refused         Refused // connections refused since New, by reason
+}
+
+// Refused counts refusals by reason.
+type Refused struct {
+	Penalized       uint64 // ErrPenalized
+	SourceBusy      uint64 // ErrSourceBusy
+	TooManyStartups uint64 // ErrTooManyStartups
+}
+
+// Gate decides which new connections may start a handshake. It is safe for
+// concurrent use.
+type Gate struct {
+	startups  Startups
+	perSource int
+	now       func() time.Time
+	rand      func() float64
+	log       *slog.Logger
+
+	// mu guards the following, and the state of every Ticket.
+	mu       sync.Mutex
+	unauth   int            // connections holding a pre-auth slot
+	bySource map[source]int // pre-auth slots held per source; no zero entries
+	table    *penaltyTable
+	admitted uint64
+	refused  Refused
+}
+
+// New returns a Gate configured by opts.
+func New(opts Options) *Gate {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "admission")
+	st := opts.MaxStartups
+	if st == (Startups{}) {
+		st = DefaultStartups
+	} else if err := st.Validate(); err != nil {
+		log.Error("invalid MaxStartups, using the default", "err", err, "default", DefaultStartups.String())
+		st = DefaultStartups
+	}
+	g := &Gate{
+		startups:  st,
+		perSource: opts.PerSource,
+		now:       opts.Now,
+		rand:      opts.Rand,
+		log:       log,
+		bySource:  map[source]int{},
+	}
+	if g.perSource <= 0 {
+		g.perSource = DefaultPerSource
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.rand == nil {
+		g.rand = rand.Float64
+	}
+	maxSources := opts.MaxSources
+	if maxSources <= 0 {
+		maxSources = DefaultMaxSources
+	}
+	g.table = newPenaltyTable(opts.Penalties.withDefaults(), maxSources)
+	return g
+}
+
+// Admit decides whether a connection from remote may start its handshake.
+// On success the returned Ticket holds a pre-auth slot until Authenticated
+// or Close. It refuses with an error wrapping ErrPenalized, ErrSourceBusy or
+// ErrTooManyStartups, checked in that order (as sshd does); the caller then
+// closes the connection without reading from it. Admit never blocks on
+// anything but the Gate's mutex.
+func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
+	src := sourceOf(remote)
+	// Draw before locking: Rand may be slow or itself locked.
+	r := g.rand()
+	now := g.now()
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.table.expire(now)
+	if left := g.table.refusing(src, now); left > 0 {
+		g.refused.Penalized++
+		g.log.Debug("connection refused", "source", src, "reason", "penalty", "remaining", left)
+		return nil, fmt.Errorf("admit %s: %w for another %s", src, ErrPenalized, roundUp(left))
+	}
+	if n := g.bySource[src]; n >= g.perSource {
+		g.refused.SourceBusy++
+		g.log.Debug("connection refused", "source", src, "reason", "per-source", "unauthenticated", n)
+		return nil, fmt.Errorf("admit %s: %w (%d of %d)", src, ErrSourceBusy, n, g.perSource)
+	}
+	if p := g.startups.dropProbability(g.unauth); p > 0 && r < p {
+		g.refused.TooManyStartups++
+		g.log.Debug("connection refused", "source", src, "reason", "max-startups", "unauthenticated", g.unauth)
+		return nil, fmt.Errorf("admit %s: %w (%d open, max startups %s)", src, ErrTooManyStartups, g.unauth, g.startups)
+	}
+	g.unauth++
+	g.bySource[src]++
+	g.admitted++
+	return &Ticket{g: g, src: src, holding: true}, nil
+}
+
+// roundUp renders d to the next whole second, so "0s" is never said.
+func roundUp(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// Stats returns a snapshot of g.
+func (g *Gate) Stats() Stats {
+	now := g.now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.table.expire(now)
+	return Stats{
+		Unauthenticated: g.unauth,
+		Sources:         len(g.table.bySource),
+		Penalized:       g.table.active,
+		Admitted:        g.admitted,
+		Evicted:         g.table.evicted,
+		Refused:         g.refused,
+	}
+}
+
+// release frees t's pre-auth slot if it still holds one. g.mu must be held.
+func (g *Gate) release(t *Ticket) {
+	if !t.holding {
+		return
+	}
+	t.holding = false
+	g.unauth--
+	if n := g.bySource[t.src] - 1; n > 0 {
+		g.bySource[t.src] = n
+	} else {
+		delete(g.bySource, t.src)
+	}
+}
+
+// Ticket is one admitted connection. Its methods are safe for concurrent use
+// and idempotent.
+type Ticket struct {
+	g   *Gate
+	src source
+
+	// g.mu guards the following.
+	holding       bool // holds a pre-auth slot
+	authenticated bool // Authenticated was called before Close
+	authFailed    bool // AuthFailed was called
+	closed        bool // Close was called
+}
+
+// Authenticated records that the connection completed authentication: it
+// frees the pre-auth slot, and the connection is never penalised. It does
+// nothing after Close.
+func (t *Ticket) Authenticated() {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.authenticated = true
+	t.g.release(t)
+}
+
+// AuthFailed records that an authentication attempt failed. Only the
+// outcome Gate.WrapConn derives reads it.
+func (t *Ticket) AuthFailed() {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	t.authFailed = true
+}
+
+// Close records that the connection ended with outcome: it frees the
+// pre-auth slot if still held and, unless the connection authenticated,
+// adds the outcome's penalty to the source. Later calls do nothing.
+func (t *Ticket) Close(outcome Outcome) {
+	now := t.g.now()
+	t.g.mu.Lock()
+	until := t.closeLocked(outcome, now)
+	t.g.mu.Unlock()
+	t.logPenalty(outcome, until)
+}
+
+// closeLocked is Close with g.mu held. If this activated the source's
+// penalty it returns how long the penalty lasts, else 0.
+func (t *Ticket) closeLocked(outcome Outcome, now time.Time) (until time.Duration) {
+	g := t.g
+	if t.closed {
+		return 0
+	}
+	t.closed = true
+	g.release(t)
+	if t.authenticated {
+		return 0
+	}
+	g.table.expire(now)
+	if g.table.add(t.src, g.table.cfg.forOutcome(outcome), now) {
+		return g.table.bySource[t.src].expiry.Sub(now)
+	}
+	return 0
+}
+
+// logPenalty logs an activated penalty, outside the lock.
+func (t *Ticket) logPenalty(outcome Outcome, until time.Duration) {
+	if until > 0 {
+		t.g.log.Info("source penalized", "source", t.src, "outcome", outcome.String(), "for", until)
+	}
+}
+
+// outcome derives how the connection ended from what the ticket saw, for
+// WrapConn. g.mu must be held.
+func (t *Ticket) outcome(graceExceeded bool) Outcome {
+	switch {
+	case t.authenticated:
+		return OutcomeOK
+	case graceExceeded:
+		return OutcomeGraceExceeded
+	case t.authFailed:
+		return OutcomeAuthFail
+	}
+	return OutcomeNoAuth
+}
