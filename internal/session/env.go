@@ -1,0 +1,97 @@
+package session
+
+import "strings"
+
+const (
+	defaultTerm = "xterm-256color"
+	defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+)
+
+// localeNames are copied from the server environment when set.
+var localeNames = []string{
+	"LANG", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_MESSAGES", "LC_MONETARY",
+	"LC_NUMERIC", "LC_TIME", "LC_PAPER", "LC_NAME", "LC_ADDRESS",
+	"LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
+}
+
+// validTerm returns term if it matches ^[A-Za-z0-9.+_-]{1,64}$ and
+// xterm-256color otherwise: TERM comes from the client and ends up in the
+// program's environment and terminfo lookups.
+func validTerm(term string) string {
+	if len(term) == 0 || len(term) > 64 {
+		return defaultTerm
+	}
+	for i := 0; i < len(term); i++ {
+		c := term[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '+' || c == '_' || c == '-'
+		if !ok {
+			return defaultTerm
+		}
+	}
+	return term
+}
+
+// buildEnv builds the program's environment from scratch: TERM, locale,
+// PATH, HOME, USER, LOGNAME, SHELL and the configured pass-through names.
+// Nothing else of the server's environment leaks.
+func buildEnv(getenv func(string) (string, bool), names []string, login, home, term string) []string {
+	env := make([]string, 0, 8+len(names))
+	set := make(map[string]bool)
+	add := func(k, v string) {
+		if set[k] {
+			return
+		}
+		set[k] = true
+		env = append(env, k+"="+v)
+	}
+	add("TERM", validTerm(term))
+	if home != "" {
+		add("HOME", home)
+	}
+	add("USER", login)
+	add("LOGNAME", login)
+	add("SHELL", "/bin/sh")
+	if p, ok := getenv("PATH"); ok && p != "" {
+		add("PATH", p)
+	} else {
+		add("PATH", defaultPath)
+	}
+	for _, k := range localeNames {
+		if v, ok := getenv(k); ok {
+			add(k, v)
+		}
+	}
+	for _, k := range names {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			continue
+		}
+		if v, ok := getenv(k); ok {
+			add(k, v)
+		}
+	}
+	return env
+}
+
+// expandArgs returns argv followed by extra, with "{session}" replaced by id
+// in the extra arguments.
+func expandArgs(argv, extra []string, id string) []string {
+	out := make([]string, 0, len(argv)+len(extra))
+	out = append(out, argv...)
+	for _, a := range extra {
+		out = append(out, strings.ReplaceAll(a, "{session}", id))
+	}
+	return out
+}
+
+// sanitize replaces control characters so that a name can be printed into a
+// client's terminal.
+func sanitize(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f {
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}

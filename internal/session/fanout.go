@@ -1,0 +1,109 @@
+package session
+
+import "io"
+
+// resyncPrefix precedes a resynchronising repaint. CAN aborts any escape
+// sequence the client's terminal may be in the middle of, since the bytes
+// dropped from its queue may have cut one in half.
+const resyncPrefix = "\x18"
+
+// client is one attached terminal's output side: a bounded queue filled by
+// the PTY reader and drained by the client's own writer goroutine.
+type client struct {
+	out  io.Writer
+	wake chan struct{} // capacity 1: there is something to write
+	quit chan struct{} // closed by attach: finish and return
+	done chan struct{} // closed when writeLoop returns
+
+	// session.mu guards the following.
+	win     Window // the client's size
+	pending []byte // output not yet handed to the writer
+	stale   bool   // the queue overflowed: the writer sends a repaint next
+	dead    bool   // a write failed: drop everything
+	drop    bool   // detaching from a dead connection: do not drain
+	resyncs int    // how many times the queue overflowed
+}
+
+func newClient(out io.Writer, win Window) *client {
+	return &client{
+		out:  out,
+		win:  win,
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+}
+
+func (c *client) notify() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueueLocked copies p into the queue, or marks the client stale when
+// that would exceed limit bytes; a stale client's queue is dropped and the
+// writer repaints it from the screen model when it is free again. It never
+// blocks. session.mu is held.
+func (c *client) enqueueLocked(p []byte, limit int) {
+	if c.dead || c.stale {
+		return
+	}
+	if len(c.pending)+len(p) > limit {
+		c.stale = true
+		c.resyncs++
+		c.pending = c.pending[:0]
+	} else {
+		c.pending = append(c.pending, p...)
+	}
+	c.notify()
+}
+
+// writeLoop is the client's only writer: it swaps the queue for its spare
+// buffer under mu and writes outside it, so a blocked Output stalls nobody
+// else. It ends when c.quit is closed and the queue is drained (or, with
+// drop set, abandoned); Attach waits for it so that the caller can use
+// Output again.
+func (s *session) writeLoop(c *client) {
+	mu := &s.mu
+	defer close(c.done)
+	var spare []byte
+	for {
+		quitting := false
+		select {
+		case <-c.wake:
+		case <-c.quit:
+			quitting = true
+		}
+		for {
+			mu.Lock()
+			var buf []byte
+			switch {
+			case c.dead || c.drop:
+				c.pending = c.pending[:0]
+			case c.stale:
+				// Taken under mu: the repaint shows exactly the output
+				// enqueued before it, and everything after it follows.
+				buf = append(spare[:0], resyncPrefix...)
+				buf = s.screen.AppendRepaint(buf)
+				c.stale = false
+				c.pending = c.pending[:0]
+			default:
+				buf, c.pending = c.pending, spare[:0]
+			}
+			mu.Unlock()
+			if len(buf) == 0 {
+				break
+			}
+			if _, err := c.out.Write(buf); err != nil {
+				mu.Lock()
+				c.dead = true
+				mu.Unlock()
+			}
+			spare = buf[:0]
+		}
+		if quitting {
+			return
+		}
+	}
+}

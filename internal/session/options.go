@@ -1,0 +1,296 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Screen is the terminal screen model of one session. *screen.Screen
+// satisfies it. It is not safe for concurrent use: the session calls it only
+// under its lock.
+type Screen interface {
+	// Write feeds program output into the model.
+	Write(p []byte) (int, error)
+	// Resize changes the model's size.
+	Resize(cols, rows int)
+	// Size returns the model's size.
+	Size() (cols, rows int)
+	// AppendRepaint appends bytes that make a terminal of the same size show
+	// the current screen, modes and cursor.
+	AppendRepaint(dst []byte) []byte
+	// AppendScrollback appends the last n scrolled-off lines, rendered, each
+	// ending in "\r\n".
+	AppendScrollback(dst []byte, n int) []byte
+	// Lines returns the visible text, one string per row.
+	Lines() []string
+	// Title returns the window title set by the program (untrusted).
+	Title() string
+	// SetReplyFunc makes the model answer terminal queries (DA1, DSR) itself
+	// through fn; nil stops it.
+	SetReplyFunc(fn func(reply []byte))
+}
+
+// History is the on-disk history ring of one workspace. *history.Ring
+// satisfies it. It is safe for concurrent use.
+type History interface {
+	// Write appends to the in-memory ring; it never blocks.
+	Write(p []byte) (int, error)
+	// Flush writes the memory contents to disk.
+	Flush() error
+	// Run flushes in the background and returns after a final flush when ctx ends.
+	Run(ctx context.Context)
+	// Close releases the ring.
+	Close() error
+	// AppendTo appends the memory contents, oldest first.
+	AppendTo(dst []byte) []byte
+}
+
+// Options configure a Manager. Command and NewScreen are required.
+type Options struct {
+	// Command is the program's argv, already split, e.g. ["claude"].
+	Command []string
+	// StartArgs are appended for a new conversation; "{session}" is replaced
+	// by the session ID (claude: ["--session-id", "{session}"]).
+	StartArgs []string
+	// ResumeArgs are appended when restoring (claude: ["--resume", "{session}"]).
+	ResumeArgs []string
+	// CanResume reports whether ResumeArgs apply to sp (for claude: the
+	// transcript exists). Nil means always.
+	CanResume func(sp Spec) bool
+	// WorkspaceDir returns the program's working directory; the Manager
+	// creates it 0700 on first use. Nil means the server's working directory.
+	WorkspaceDir func(login, workspace string) string
+	// HomeDir returns HOME for the login; the Manager creates it 0700.
+	// Nil means no HOME.
+	HomeDir func(login string) string
+	// EnvNames are extra variables copied from the server environment
+	// (e.g. ANTHROPIC_API_KEY). Nothing else leaks.
+	EnvNames []string
+	// Getenv looks up the server environment. Default os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// NewScreen makes the screen model of a new process.
+	NewScreen func(cols, rows int) Screen
+	// OpenHistory opens the history ring of a workspace. Nil means none.
+	OpenHistory func(login, workspace string) (History, error)
+	// AttachScrollback is how many lines of scrollback are written before the
+	// repaint on attach. Default 1000; negative means none.
+	AttachScrollback int
+	// DetachKey detaches a client. Default 0x1c (ctrl-\). Pressed twice in a
+	// row it sends one through.
+	DetachKey byte
+	// SizePolicy is "latest" (default: the most recently attached or typing
+	// client owns the size) or "smallest" (the minimum over clients).
+	SizePolicy string
+	// ResizeDebounce is the minimum time between two PTY resizes. Default
+	// 100ms. The last requested size is always applied; a resize to the
+	// current size is skipped.
+	ResizeDebounce time.Duration
+	// StopGrace is how long Stop and Shutdown wait after SIGHUP before they
+	// SIGKILL the process group. Default 10s.
+	StopGrace time.Duration
+	// MaxPerLogin bounds the running sessions per login. Default 8.
+	MaxPerLogin int
+	// ClientQueue bounds each client's output queue in bytes. A client that
+	// falls further behind is resynchronised from the screen model.
+	// Default 1 MiB.
+	ClientQueue int
+	// OnEvent is told about state changes, without locks held. It must not
+	// block for long.
+	OnEvent func(Event)
+	// Logger receives the package's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// Size policies.
+const (
+	SizeLatest   = "latest"
+	SizeSmallest = "smallest"
+)
+
+func (o Options) withDefaults() (Options, error) {
+	if len(o.Command) == 0 || o.Command[0] == "" {
+		return o, fmt.Errorf("new manager: %w: Command is empty", ErrInvalidOptions)
+	}
+	if o.NewScreen == nil {
+		return o, fmt.Errorf("new manager: %w: NewScreen is nil", ErrInvalidOptions)
+	}
+	switch o.SizePolicy {
+	case "":
+		o.SizePolicy = SizeLatest
+	case SizeLatest, SizeSmallest:
+	default:
+		return o, fmt.Errorf("new manager: %w: size policy %q", ErrInvalidOptions, o.SizePolicy)
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.LookupEnv
+	}
+	if o.AttachScrollback == 0 {
+		o.AttachScrollback = 1000
+	}
+	if o.DetachKey == 0 {
+		o.DetachKey = 0x1c
+	}
+	if o.ResizeDebounce <= 0 {
+		o.ResizeDebounce = 100 * time.Millisecond
+	}
+	if o.StopGrace <= 0 {
+		o.StopGrace = 10 * time.Second
+	}
+	if o.MaxPerLogin <= 0 {
+		o.MaxPerLogin = 8
+	}
+	if o.ClientQueue <= 0 {
+		o.ClientQueue = 1 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o, nil
+}
+
+// Spec names a session and how to start it.
+type Spec struct {
+	Login, Workspace string
+	// ID is the conversation UUID; empty means a new one.
+	ID string
+	// Restore starts with ResumeArgs (when CanResume agrees).
+	Restore bool
+	// Window is the size to start at when no client is attached.
+	Window Window
+}
+
+// Client is one attached terminal.
+type Client struct {
+	// Input carries bytes from the SSH channel's single reader; the server
+	// owns that reader. Attach takes ownership of every slice it receives.
+	// Closed when the connection ends.
+	Input <-chan []byte
+	// Output is the SSH channel. Writes may block for a long time; they
+	// happen only on this client's own writer goroutine.
+	Output io.Writer
+	// Window is the client's size at attach.
+	Window Window
+	// Resize carries the client's window changes. May be nil.
+	Resize <-chan Window
+	// Term is the client's TERM; invalid values become xterm-256color.
+	Term string
+}
+
+// Reason says why Attach returned.
+type Reason int
+
+// Reasons.
+const (
+	Detached     Reason = iota + 1 // the detach key was pressed
+	Disconnected                   // Input was closed or ctx ended
+	Exited                         // the program ended
+	Stopped                        // Stop or Shutdown
+)
+
+func (r Reason) String() string {
+	switch r {
+	case Detached:
+		return "detached"
+	case Disconnected:
+		return "disconnected"
+	case Exited:
+		return "exited"
+	case Stopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("Reason(%d)", int(r))
+}
+
+// Result is what Attach returns.
+type Result struct {
+	Reason   Reason
+	ExitCode int // when Exited or Stopped
+	// Rest holds input bytes that followed the detach key, for whoever owns
+	// the terminal next.
+	Rest []byte
+}
+
+// State is a session's lifecycle state.
+type State int
+
+// States.
+const (
+	StateStarting State = iota + 1
+	StateRunning
+	StateExited  // the program ended on its own
+	StateStopped // Stop or Shutdown ended it
+)
+
+func (s State) String() string {
+	switch s {
+	case StateStarting:
+		return "starting"
+	case StateRunning:
+		return "running"
+	case StateExited:
+		return "exited"
+	case StateStopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Info describes a session.
+type Info struct {
+	Login, Workspace, ID string
+	State                State
+	PID                  int
+	Clients              int
+	ExitCode             int
+	StartedAt            time.Time
+	LastActivity         time.Time
+	Window               Window
+	Title                string // untrusted: set by the program
+}
+
+// EventKind names a state change.
+type EventKind int
+
+// Event kinds.
+const (
+	EventStarted  EventKind = iota + 1 // a new conversation's program started
+	EventRestored                      // a program started to resume a conversation
+	EventExited                        // the program ended on its own (ExitCode)
+	EventStopped                       // Stop or Shutdown ended the program (ExitCode)
+	EventAttached                      // a client attached (Clients after)
+	EventDetached                      // a client left (Clients after, Reason)
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventStarted:
+		return "started"
+	case EventRestored:
+		return "restored"
+	case EventExited:
+		return "exited"
+	case EventStopped:
+		return "stopped"
+	case EventAttached:
+		return "attached"
+	case EventDetached:
+		return "detached"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is a state change reported through Options.OnEvent.
+type Event struct {
+	Kind             EventKind
+	Login, Workspace string
+	ID               string
+	PID              int
+	ExitCode         int
+	Clients          int
+	Reason           Reason // for EventDetached
+	Time             time.Time
+}

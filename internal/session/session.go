@@ -1,0 +1,498 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// session is one (login, workspace) slot: the record that outlives its
+// programs, and the current program (run).
+type session struct {
+	m                *Manager
+	login, workspace string
+	log              *slog.Logger
+
+	// startMu serialises starting and stopping this session's program. It is
+	// taken before mu, never while holding it.
+	startMu sync.Mutex
+
+	mu sync.Mutex
+	// mu guards the following, and the client fields documented as such.
+	id           string
+	state        State
+	run          *run      // the current or last program; nil before the first
+	screen       Screen    // the current program's screen model
+	clients      []*client // attached clients, in attach order
+	owner        *client   // size and reply owner: the latest to attach or type
+	window       Window    // the PTY's size
+	exitCode     int
+	startedAt    time.Time
+	lastActivity time.Time
+}
+
+// run is one program: its process, its PTY and the goroutines serving them.
+type run struct {
+	cmd      *exec.Cmd
+	pid      int // also the process group and session id (Setsid)
+	ptmx     *os.File
+	hist     History // nil when there is no history
+	histStop context.CancelFunc
+	histDone chan struct{} // closed when hist.Run returns
+
+	input      chan []byte   // chunks for inputLoop
+	resize     chan struct{} // wakes resizeLoop; capacity 1
+	readerDone chan struct{} // closed when readLoop returns
+	quit       chan struct{} // closed by waitLoop once output is drained: ends inputLoop and resizeLoop
+	done       chan struct{} // closed by waitLoop when the end is recorded and the history closed
+	wg         sync.WaitGroup
+
+	closeOnce sync.Once
+
+	// session.mu guards the following.
+	stopping   bool      // Stop or Shutdown ended it
+	code       int       // exit code, once done is closed
+	lastResize time.Time // when the PTY was last resized
+}
+
+// ensureRunning starts the program unless it runs and returns the current
+// run and whether this call started it.
+func (s *session) ensureRunning(sp Spec, win Window, term string) (*run, bool, error) {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	s.mu.Lock()
+	r, state := s.run, s.state
+	s.mu.Unlock()
+	if r != nil && state == StateRunning {
+		return r, false, nil
+	}
+	if r != nil {
+		<-r.done // the previous program's history is closed before a new one opens it
+	}
+	if err := s.m.reserve(s.login); err != nil {
+		return nil, false, err
+	}
+	r, err := s.start(sp, win, term)
+	if err != nil {
+		s.m.release(s.login)
+		return nil, false, err
+	}
+	return r, true, nil
+}
+
+// start spawns a new program; startMu is held. A failed start leaves the
+// record as it was, or Exited with code -1 for a session that never ran.
+func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
+	o := &s.m.opts
+	s.mu.Lock()
+	restart := s.run != nil
+	id := sp.ID
+	if id == "" {
+		id = s.id
+	}
+	if id == "" {
+		id = uuid.NewString()
+	}
+	prev := s.state
+	s.state = StateStarting
+	s.mu.Unlock()
+	defer func() {
+		if err != nil {
+			s.mu.Lock()
+			s.state = prev
+			if prev == 0 {
+				s.state, s.exitCode = StateExited, -1
+			}
+			s.mu.Unlock()
+		}
+	}()
+
+	extra, resumed := o.StartArgs, false
+	if (sp.Restore || restart) && len(o.ResumeArgs) > 0 {
+		rs := Spec{Login: s.login, Workspace: s.workspace, ID: id, Restore: true, Window: win}
+		if o.CanResume == nil || o.CanResume(rs) {
+			extra, resumed = o.ResumeArgs, true
+		}
+	}
+	dir, home := "", ""
+	if o.WorkspaceDir != nil {
+		dir = o.WorkspaceDir(s.login, s.workspace)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("start session: workspace dir: %w", err)
+		}
+	}
+	if o.HomeDir != nil {
+		home = o.HomeDir(s.login)
+		if err := os.MkdirAll(home, 0o700); err != nil {
+			return nil, fmt.Errorf("start session: home dir: %w", err)
+		}
+	}
+	var hist History
+	if o.OpenHistory != nil {
+		if hist, err = o.OpenHistory(s.login, s.workspace); err != nil {
+			return nil, fmt.Errorf("start session: open history: %w", err)
+		}
+	}
+	scr := o.NewScreen(win.Cols, win.Rows)
+	if hist != nil {
+		// The screen starts from what the workspace showed last, before the
+		// program writes anything and before any reply func is installed.
+		if b := hist.AppendTo(nil); len(b) > 0 {
+			_, _ = scr.Write(b)
+		}
+	}
+
+	argv := expandArgs(o.Command, extra, id)
+	cmd := exec.CommandContext(s.m.ctx, argv[0], argv[1:]...)
+	cmd.Env = buildEnv(o.Getenv, o.EnvNames, s.login, home, term)
+	cmd.Dir = dir
+	// The Manager's context ends only when Shutdown gives up waiting: then
+	// the whole group is killed, not just the leader.
+	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, syscall.SIGKILL) }
+	ptmx, err := s.m.startProcess(cmd, win)
+	if err != nil {
+		if hist != nil {
+			_ = hist.Close()
+		}
+		return nil, fmt.Errorf("start session: %w", err)
+	}
+	histCtx, histStop := context.WithCancel(context.Background())
+	r := &run{
+		cmd:        cmd,
+		pid:        cmd.Process.Pid,
+		ptmx:       ptmx,
+		hist:       hist,
+		histStop:   histStop,
+		histDone:   make(chan struct{}),
+		input:      make(chan []byte, 64),
+		resize:     make(chan struct{}, 1),
+		readerDone: make(chan struct{}),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
+	}
+	now := time.Now()
+	s.mu.Lock()
+	s.id, s.state, s.run, s.screen = id, StateRunning, r, scr
+	s.window, s.exitCode, s.startedAt, s.lastActivity = win, 0, now, now
+	s.clients, s.owner = nil, nil
+	scr.SetReplyFunc(r.reply) // nobody is attached yet: the model answers queries
+	s.mu.Unlock()
+
+	r.wg.Add(3)
+	go s.readLoop(r)
+	go r.inputLoop()
+	go s.resizeLoop(r)
+	// The history flusher ends when waitLoop calls histStop.
+	go func() {
+		defer close(r.histDone)
+		if hist != nil {
+			hist.Run(histCtx)
+		}
+	}()
+	s.m.wg.Add(1)
+	go s.waitLoop(r)
+
+	kind := EventStarted
+	if resumed {
+		kind = EventRestored
+	}
+	s.log.Info("session started", "id", id, "pid", r.pid, "resumed", resumed, "cols", win.Cols, "rows", win.Rows)
+	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, Time: now})
+	return r, nil
+}
+
+// readLoop is the only reader of the PTY master. It ends when the slave side
+// is gone (EIO, read as EOF) or waitLoop closes the master.
+func (s *session) readLoop(r *run) {
+	defer r.wg.Done()
+	defer close(r.readerDone)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.ptmx.Read(buf)
+		if n > 0 {
+			s.output(buf[:n])
+		}
+		if err != nil {
+			if !isEOF(err) {
+				s.log.Warn("read pty", "err", err)
+			}
+			return
+		}
+	}
+}
+
+// output feeds one chunk of program output to the screen, the history and
+// every client's queue, all under mu so that an attach sees either all of
+// it in its repaint or all of it in its queue.
+func (s *session) output(p []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = s.screen.Write(p)
+	if s.run.hist != nil {
+		_, _ = s.run.hist.Write(p)
+	}
+	for _, c := range s.clients {
+		c.enqueueLocked(p, s.m.opts.ClientQueue)
+	}
+	s.lastActivity = time.Now()
+}
+
+// inputLoop writes client input and screen replies to the PTY, one chunk at
+// a time, so that writers never interleave and never block the caller's
+// lock. It ends when r.quit is closed.
+func (r *run) inputLoop() {
+	defer r.wg.Done()
+	for {
+		select {
+		case p := <-r.input:
+			// An error means the program is gone; waitLoop will end us.
+			_, _ = r.ptmx.Write(p)
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+// reply is the screen model's reply func: it must not block (it runs under
+// the session lock), so a reply that does not fit the queue is dropped.
+func (r *run) reply(p []byte) {
+	b := append([]byte(nil), p...)
+	select {
+	case r.input <- b:
+	default:
+	}
+}
+
+// sendInput queues p for the PTY. It returns false if the program ended or
+// ctx is done first.
+func (r *run) sendInput(ctx context.Context, p []byte) bool {
+	select {
+	case r.input <- p:
+		return true
+	case <-r.quit:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// requestResize wakes resizeLoop; it never blocks.
+func (r *run) requestResize() {
+	select {
+	case r.resize <- struct{}{}:
+	default:
+	}
+}
+
+// resizeLoop is the resize coalescer: it applies the wanted size at most
+// once per ResizeDebounce and always ends on the latest one, so a flood of
+// window changes costs one ioctl per interval. It ends when r.quit is closed.
+func (s *session) resizeLoop(r *run) {
+	defer r.wg.Done()
+	d := s.m.opts.ResizeDebounce
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	for {
+		select {
+		case <-r.resize:
+		case <-r.quit:
+			return
+		}
+		s.mu.Lock()
+		wait := time.Until(r.lastResize.Add(d))
+		s.mu.Unlock()
+		if wait > 0 {
+			t.Reset(wait)
+			select {
+			case <-t.C:
+			case <-r.quit:
+				t.Stop()
+				return
+			}
+		}
+		s.mu.Lock()
+		s.applySizeLocked(r)
+		s.mu.Unlock()
+	}
+}
+
+// desiredLocked is the size the clients want under the size policy; an
+// invalid Window means "keep the current size".
+func (s *session) desiredLocked() Window {
+	if s.m.opts.SizePolicy == SizeSmallest {
+		var w Window
+		for _, c := range s.clients {
+			switch {
+			case !c.win.Valid():
+			case !w.Valid():
+				w = c.win
+			default:
+				w = Window{Cols: min(w.Cols, c.win.Cols), Rows: min(w.Rows, c.win.Rows)}
+			}
+		}
+		return w
+	}
+	if s.owner != nil {
+		return s.owner.win
+	}
+	return Window{}
+}
+
+// applySizeLocked resizes the PTY and the screen to the wanted size unless
+// it is unknown or unchanged.
+func (s *session) applySizeLocked(r *run) {
+	w := s.desiredLocked()
+	if !w.Valid() || w == s.window || s.run != r || s.state != StateRunning {
+		return
+	}
+	if err := setWinsize(r.ptmx, w); err != nil {
+		s.log.Debug("resize pty", "err", err)
+		return
+	}
+	s.screen.Resize(w.Cols, w.Rows)
+	s.window = w
+	r.lastResize = time.Now()
+}
+
+// closePTY closes the master once.
+func (r *run) closePTY() {
+	r.closeOnce.Do(func() { _ = r.ptmx.Close() })
+}
+
+// waitLoop is the one Wait of r's process. After the process is reaped it
+// hangs up what is left of the group, drains the output, stops r's
+// goroutines, records the end, tells the clients and closes the history.
+// It ends when all that is done (r.done closed).
+func (s *session) waitLoop(r *run) {
+	defer s.m.wg.Done()
+	_ = r.cmd.Wait() // the exit status is in ProcessState either way
+	code := exitCode(r.cmd.ProcessState)
+
+	s.mu.Lock()
+	stopping := r.stopping
+	s.mu.Unlock()
+	grace := s.m.opts.StopGrace
+	if stopping {
+		grace = 0 // Stop or Shutdown already gave the group its grace
+	}
+	// Whatever is left of the group keeps the slave open: hang it up, and
+	// kill it if it does not go.
+	if err := signalGroup(r.pid, syscall.SIGHUP); err != nil {
+		s.log.Debug("hang up group", "err", err)
+	}
+	t := time.NewTimer(grace)
+	select {
+	case <-r.readerDone:
+	case <-t.C:
+		_ = signalGroup(r.pid, syscall.SIGKILL)
+		t.Reset(time.Second)
+		select {
+		case <-r.readerDone:
+		case <-t.C:
+			// Something outside the group holds the slave: stop reading.
+			r.closePTY()
+			<-r.readerDone
+		}
+	}
+	t.Stop()
+	close(r.quit)
+	r.closePTY()
+	r.wg.Wait()
+
+	s.mu.Lock()
+	stopped := r.stopping
+	line := fmt.Sprintf("\r\n[warren: %s exited with code %d]\r\n", sanitize(s.workspace), code)
+	state, kind := StateExited, EventExited
+	if stopped {
+		line = fmt.Sprintf("\r\n[warren: %s stopped]\r\n", sanitize(s.workspace))
+		state, kind = StateStopped, EventStopped
+	}
+	s.screen.SetReplyFunc(nil)
+	_, _ = s.screen.Write([]byte(line))
+	if r.hist != nil {
+		_, _ = r.hist.Write([]byte(line))
+	}
+	for _, c := range s.clients {
+		c.enqueueLocked([]byte(line), s.m.opts.ClientQueue)
+	}
+	s.clients, s.owner = nil, nil
+	s.state, s.exitCode, r.code = state, code, code
+	id := s.id
+	s.mu.Unlock()
+	s.m.release(s.login)
+
+	r.histStop()
+	<-r.histDone
+	if r.hist != nil {
+		if err := r.hist.Close(); err != nil {
+			s.log.Warn("close history", "err", err)
+		}
+	}
+	close(r.done)
+	s.log.Info("session ended", "id", id, "pid", r.pid, "code", code, "stopped", stopped)
+	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, ExitCode: code, Time: time.Now()})
+}
+
+// stop ends the running program: flush the history, SIGHUP the group, and
+// SIGKILL it after the grace. It returns once the program is reaped.
+func (s *session) stop() {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	s.mu.Lock()
+	r := s.run
+	if r == nil || s.state != StateRunning {
+		s.mu.Unlock()
+		return
+	}
+	r.stopping = true
+	s.mu.Unlock()
+	s.terminate(r)
+	<-r.done
+}
+
+// terminate hangs up r's group and kills it after StopGrace unless r ends
+// first. It does not wait for r.done after the kill.
+func (s *session) terminate(r *run) {
+	if r.hist != nil {
+		if err := r.hist.Flush(); err != nil {
+			s.log.Warn("flush history", "err", err)
+		}
+	}
+	if err := signalGroup(r.pid, syscall.SIGHUP); err != nil {
+		s.log.Warn("hang up group", "err", err)
+	}
+	t := time.NewTimer(s.m.opts.StopGrace)
+	defer t.Stop()
+	select {
+	case <-r.done:
+	case <-t.C:
+		s.log.Info("killing group after grace", "pid", r.pid)
+		if err := signalGroup(r.pid, syscall.SIGKILL); err != nil {
+			s.log.Warn("kill group", "err", err)
+		}
+	}
+}
+
+// info snapshots the session.
+func (s *session) info() Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := Info{
+		Login: s.login, Workspace: s.workspace, ID: s.id, State: s.state,
+		Clients: len(s.clients), ExitCode: s.exitCode, StartedAt: s.startedAt,
+		LastActivity: s.lastActivity, Window: s.window,
+	}
+	if s.run != nil && s.state == StateRunning {
+		in.PID = s.run.pid
+	}
+	if s.screen != nil {
+		in.Title = s.screen.Title()
+	}
+	return in
+}

@@ -1,0 +1,53 @@
+package session
+
+// Window bounds. SSH carries sizes as uint32s; anything outside these bounds
+// is clamped so that neither the PTY nor the screen model ever allocates in
+// proportion to a hostile width × height.
+const (
+	MinCols = 20
+	MaxCols = 1000
+	MinRows = 5
+	MaxRows = 500
+)
+
+// defaultWindow is used when nobody has told us a size.
+var defaultWindow = Window{Cols: 80, Rows: 24}
+
+// Window is a terminal size in cells. A zero dimension means "unknown": a
+// Window with one is ignored wherever a size is applied.
+type Window struct{ Cols, Rows int }
+
+// Valid reports whether both dimensions are known.
+func (w Window) Valid() bool { return w.Cols > 0 && w.Rows > 0 }
+
+// Clamp turns the sizes of an SSH pty-req or window-change request into a
+// Window: 0 stays 0 (unknown), anything else is clamped to
+// [MinCols, MaxCols] × [MinRows, MaxRows].
+func Clamp(cols, rows uint32) Window {
+	return Window{Cols: clampDim(uint64(cols), MinCols, MaxCols), Rows: clampDim(uint64(rows), MinRows, MaxRows)}
+}
+
+// clampWindow applies Clamp to a Window built by someone else; negative
+// dimensions are unknown.
+func clampWindow(w Window) Window {
+	c, r := w.Cols, w.Rows
+	if c < 0 {
+		c = 0
+	}
+	if r < 0 {
+		r = 0
+	}
+	return Clamp(uint32(min(c, MaxCols+1)), uint32(min(r, MaxRows+1)))
+}
+
+func clampDim(v uint64, lo, hi int) int {
+	switch {
+	case v == 0:
+		return 0
+	case v < uint64(lo):
+		return lo
+	case v > uint64(hi):
+		return hi
+	}
+	return int(v)
+}
