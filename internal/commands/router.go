@@ -106,3 +106,9 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Has reports whether name is a command of r.
+func (r *Router) Has(name string) bool {
+	_, ok := r.cmds[name]
+	return ok
+}

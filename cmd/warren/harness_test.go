@@ -1,0 +1,343 @@
+package main
+
+// The custom commands of the end-to-end scripts. Each reads like a step a
+// person would take: make a key, publish it on (fake) GitHub, start the
+// server, ssh in, type into a terminal, read the screen.
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Deadlines for waits. Generous: CI machines are small and shared.
+const (
+	startDeadline = 30 * time.Second
+	waitDeadline  = 20 * time.Second
+)
+
+func setupScript(env *testscript.Env) error {
+	work := env.Getenv("WORK")
+	for _, d := range []string{"keys", "github", "home"} {
+		if err := os.MkdirAll(filepath.Join(work, d), 0o700); err != nil {
+			return err
+		}
+	}
+	env.Setenv("HOME", filepath.Join(work, "home"))
+	gh := newFakeGitHub(filepath.Join(work, "github"))
+	env.Values[fakeGitHubKey{}] = gh
+	env.Setenv("GITHUB_URL", gh.url())
+	env.Defer(gh.close)
+	env.Values[serverKey{}] = &serverProc{}
+	env.Values[tmuxKey{}] = &tmuxServer{socket: fmt.Sprintf("warren-e2e-%d-%s", os.Getpid(), filepath.Base(work))}
+	return nil
+}
+
+func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"keygen":      cmdKeygen,
+		"publish":     cmdPublish,
+		"github":      cmdGitHub,
+		"serve":       cmdServe,
+		"signal":      cmdSignal,
+		"waitexit":    cmdWaitExit,
+		"waitlog":     cmdWaitLog,
+		"ssh-as":      cmdSSHAs,
+		"fingerprint": cmdFingerprint,
+		"httpget":     cmdHTTPGet,
+		"tmux-ssh":    cmdTmuxSSH,
+		"tmux-send":   cmdTmuxSend,
+		"tmux-wait":   cmdTmuxWait,
+		"tmux-gone":   cmdTmuxGone,
+		"tmux-screen": cmdTmuxScreen,
+	}
+}
+
+// keygen NAME: a fresh ed25519 key pair in $WORK/keys/NAME{,.pub}.
+func cmdKeygen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: keygen NAME")
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	ts.Check(err)
+	block, err := gossh.MarshalPrivateKey(priv, args[0])
+	ts.Check(err)
+	sshPub, err := gossh.NewPublicKey(pub)
+	ts.Check(err)
+	path := ts.MkAbs(filepath.Join("keys", args[0]))
+	ts.Check(os.WriteFile(path, pem.EncodeToMemory(block), 0o600))
+	ts.Check(os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(sshPub), 0o644))
+}
+
+// publish LOGIN KEY...: fake GitHub serves these keys at /LOGIN.keys.
+func cmdPublish(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: publish LOGIN [KEY...]")
+	}
+	var body []byte
+	for _, k := range args[1:] {
+		body = append(body, ts.ReadFile(filepath.Join("keys", k+".pub"))...)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join("github", args[0]+".keys")), body, 0o644))
+}
+
+// fingerprint KEY: prints the SHA256 fingerprint of $WORK/keys/KEY.pub and
+// sets $FP_KEY to it.
+func cmdFingerprint(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fingerprint KEY")
+	}
+	pub, _, _, _, err := gossh.ParseAuthorizedKey([]byte(ts.ReadFile(filepath.Join("keys", args[0]+".pub"))))
+	ts.Check(err)
+	fp := gossh.FingerprintSHA256(pub)
+	ts.Setenv("FP_"+args[0], fp)
+	fmt.Fprintln(ts.Stdout(), fp)
+}
+
+// serverProc is the warren process a script started.
+type serverProc struct {
+	cmd    *exec.Cmd
+	done   chan struct{}
+	err    error
+	log    string
+	offset int64 // where waitlog starts reading after a restart
+}
+
+type serverKey struct{}
+
+func warrenProc(ts *testscript.TestScript) *serverProc { return ts.Value(serverKey{}).(*serverProc) }
+
+var listenLine = regexp.MustCompile(`msg="warren listening" ssh=(\S+) http=(\S*)`)
+
+// serve [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
+// dir and fake GitHub, waits until it listens, and sets $PORT and $HTTP.
+// Its log goes to $WORK/server.log (appended across restarts). With !,
+// expects start-up to fail and puts the error in stderr.
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	sp := warrenProc(ts)
+	if sp.cmd != nil && sp.done != nil {
+		select {
+		case <-sp.done:
+		default:
+			ts.Fatalf("serve: a server is already running")
+		}
+	}
+	bin := lookPath(ts, "warren")
+	flags := []string{"serve",
+		"--listen", "127.0.0.1:0", "--http", "127.0.0.1:0",
+		"--data", ts.MkAbs("data"), "--host-keys", ts.MkAbs("hostkeys"),
+		"--github-url", ts.Getenv("GITHUB_URL"), "--log-level", "debug",
+	}
+	flags = append(flags, args...)
+	sp.log = ts.MkAbs("server.log")
+	logf, err := os.OpenFile(sp.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	ts.Check(err)
+	fi, _ := logf.Stat()
+	sp.offset = fi.Size()
+	cmd := exec.Command(bin, flags...)
+	cmd.Env = serverEnv(ts)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	ts.Check(cmd.Start())
+	logf.Close()
+	sp.cmd, sp.done = cmd, make(chan struct{})
+	// The waiter ends when the server process exits.
+	go func(done chan struct{}) {
+		sp.err = cmd.Wait()
+		close(done)
+	}(sp.done)
+	ts.Defer(func() {
+		_ = cmd.Process.Kill()
+		<-sp.done
+	})
+
+	deadline := time.Now().Add(startDeadline)
+	for time.Now().Before(deadline) {
+		text := readFrom(sp.log, sp.offset)
+		if m := listenLine.FindStringSubmatch(text); m != nil {
+			if neg {
+				ts.Fatalf("serve: started, but it was expected to fail")
+			}
+			_, port, _ := strings.Cut(m[1], "127.0.0.1:")
+			ts.Setenv("PORT", port)
+			ts.Setenv("HTTP", m[2])
+			return
+		}
+		select {
+		case <-sp.done:
+			fmt.Fprint(ts.Stderr(), text)
+			if neg {
+				return
+			}
+			ts.Fatalf("serve: warren exited before listening: %v\n%s", sp.err, text)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	ts.Fatalf("serve: warren did not listen within %s\n%s", startDeadline, readFrom(sp.log, sp.offset))
+}
+
+func lookPath(ts *testscript.TestScript, name string) string {
+	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	ts.Fatalf("%s not found on PATH", name)
+	return ""
+}
+
+// serverEnv is the server's environment: the script's PATH and HOME, and
+// any WARREN_*, ANTHROPIC_* or FAKE_* variable the script set.
+func serverEnv(ts *testscript.TestScript) []string {
+	env := []string{
+		"PATH=" + ts.Getenv("PATH"),
+		"HOME=" + ts.Getenv("HOME"),
+		"USER=" + ts.Getenv("USER"),
+		"LANG=C.UTF-8",
+		"TMPDIR=" + ts.Getenv("TMPDIR"),
+	}
+	for _, name := range strings.Fields(ts.Getenv("SERVER_ENV")) {
+		env = append(env, name+"="+ts.Getenv(name))
+	}
+	return env
+}
+
+func readFrom(path string, offset int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return ""
+	}
+	b, _ := io.ReadAll(f)
+	return string(b)
+}
+
+// signal NAME: sends SIGTERM, SIGKILL, SIGHUP or SIGINT to the server.
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: signal TERM|KILL|HUP|INT")
+	}
+	sigs := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL, "HUP": syscall.SIGHUP, "INT": syscall.SIGINT}
+	sig, ok := sigs[args[0]]
+	if !ok {
+		ts.Fatalf("signal: unknown signal %q", args[0])
+	}
+	sp := warrenProc(ts)
+	if sp.cmd == nil {
+		ts.Fatalf("signal: no server")
+	}
+	ts.Check(sp.cmd.Process.Signal(sig))
+}
+
+// waitexit [CODE]: waits for the server to exit, and checks its exit code.
+func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
+	sp := warrenProc(ts)
+	select {
+	case <-sp.done:
+	case <-time.After(startDeadline):
+		ts.Fatalf("waitexit: warren still running after %s", startDeadline)
+	}
+	if len(args) == 1 {
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		if got := sp.cmd.ProcessState.ExitCode(); got != want {
+			ts.Fatalf("waitexit: exit code %d; want %d\n%s", got, want, readFrom(sp.log, sp.offset))
+		}
+	}
+}
+
+// waitlog REGEXP: waits until the server's log (since its last start) matches.
+func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitlog REGEXP")
+	}
+	re, err := regexp.Compile(args[0])
+	ts.Check(err)
+	sp := warrenProc(ts)
+	deadline := time.Now().Add(waitDeadline)
+	for time.Now().Before(deadline) {
+		if re.MatchString(readFrom(sp.log, sp.offset)) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("waitlog: no match for %q within %s:\n%s", args[0], waitDeadline, readFrom(sp.log, sp.offset))
+}
+
+// sshArgs are the real OpenSSH client's options for talking to the
+// script's server as LOGIN with key KEY. HostKeyAlias pins the host key
+// across restarts on new ports, so a changed host key fails the script.
+func sshArgs(ts *testscript.TestScript, key, login string) []string {
+	return []string{"-F", "none",
+		"-p", ts.Getenv("PORT"),
+		"-i", ts.MkAbs(filepath.Join("keys", key)),
+		"-o", "IdentitiesOnly=yes",
+		"-o", "UserKnownHostsFile=" + ts.MkAbs("known_hosts"),
+		"-o", "HostKeyAlias=warren-under-test",
+		"-o", "StrictHostKeyChecking=accept-new",
+		"-o", "BatchMode=yes",
+		"-o", "ConnectTimeout=10",
+		"-o", "LogLevel=ERROR",
+		"-l", login, "127.0.0.1",
+	}
+}
+
+// ssh-as [-o OPT]... KEY LOGIN [COMMAND...]: runs the real ssh client; with
+// !, expects it to fail. Extra -o options come first; a KEY of the form
+// A+B offers several identities in that order.
+func cmdSSHAs(ts *testscript.TestScript, neg bool, args []string) {
+	var extra []string
+	for len(args) >= 2 && args[0] == "-o" {
+		extra = append(extra, "-o", args[1])
+		args = args[2:]
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: ssh-as [-o OPT]... KEY LOGIN [COMMAND...]")
+	}
+	keys := strings.Split(args[0], "+")
+	a := sshArgs(ts, keys[0], args[1])
+	for _, k := range keys[1:] {
+		a = append([]string{"-i", ts.MkAbs(filepath.Join("keys", k))}, a...)
+	}
+	a = append(append(extra, a...), args[2:]...)
+	err := ts.Exec("ssh", a...)
+	if neg && err == nil {
+		ts.Fatalf("ssh-as: succeeded; want failure")
+	}
+	if !neg && err != nil {
+		ts.Fatalf("ssh-as: %v", err)
+	}
+}
+
+// httpget PATH: GET http://$HTTP/PATH; prints the status line and body.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: httpget PATH")
+	}
+	resp, err := http.Get("http://" + ts.Getenv("HTTP") + args[0])
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	fmt.Fprintf(ts.Stdout(), "%d\n%s", resp.StatusCode, body)
+	if ok := resp.StatusCode == http.StatusOK; ok == neg {
+		ts.Fatalf("httpget %s: status %d", args[0], resp.StatusCode)
+	}
+}

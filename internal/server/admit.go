@@ -1,0 +1,111 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"strings"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/internal/admission"
+	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// admit is the connection callback: it runs before a single SSH byte is
+// read and applies the pre-authentication caps and penalties. Returning nil
+// drops the connection.
+func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
+	ticket, err := s.gate.Admit(conn.RemoteAddr())
+	if err != nil {
+		reason := "other"
+		switch {
+		case errors.Is(err, admission.ErrPenalized):
+			reason = "penalized"
+		case errors.Is(err, admission.ErrSourceBusy):
+			reason = "per_source"
+		case errors.Is(err, admission.ErrTooManyStartups):
+			reason = "max_startups"
+		}
+		s.metrics.admission.WithLabelValues(reason).Inc()
+		s.logger.Debug("connection refused before authentication", "remote", conn.RemoteAddr().String(), "reason", err)
+		return nil
+	}
+	tc := &trackedConn{Conn: conn, ticket: ticket, ctx: ctx, onClose: s.connClosed}
+	ctx.SetValue(connKey{}, tc)
+	return tc
+}
+
+// connClosed records a connection that never authenticated.
+func (s *Server) connClosed(tc *trackedConn) {
+	switch tc.outcome() {
+	case admission.OutcomeOK:
+		s.metrics.connections.WithLabelValues("authenticated").Inc()
+		return
+	case admission.OutcomeGraceExceeded:
+		s.metrics.connections.WithLabelValues("grace_exceeded").Inc()
+	case admission.OutcomeNoAuth:
+		s.metrics.connections.WithLabelValues("no_auth").Inc()
+	}
+	fp, attempted := tc.refusal()
+	if !attempted {
+		return
+	}
+	s.metrics.connections.WithLabelValues("refused").Inc()
+	user := tc.ctx.User()
+	reason := s.refusalReason(user)
+	s.metrics.logins.WithLabelValues("refused", reason).Inc()
+	s.logger.Info("login refused", "login", printable(user), "remote", tc.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
+	_ = s.audit.AddEvent(tc.ctx, store.Event{
+		Kind: "login.refused", Login: printable(user), Remote: tc.RemoteAddr().String(),
+		Fingerprint: fp, Detail: reason,
+	})
+}
+
+// refusalReason explains, for the log and audit only, why login got no
+// session. The client is told nothing more than "permission denied".
+func (s *Server) refusalReason(user string) string {
+	login, err := auth.NormalizeLogin(user)
+	switch {
+	case err != nil:
+		return "invalid_login"
+	case !s.allowed(login):
+		return "not_allowlisted"
+	}
+	if keys, _ := s.auth.Keys(login); len(keys) == 0 {
+		return "no_keys" // never fetched, or GitHub unreachable on first contact
+	}
+	return "key_not_recognised"
+}
+
+func (s *Server) allowed(login string) bool {
+	_, ok := s.auth.Lookup(login)
+	return ok
+}
+
+// connectionFailed logs handshakes that failed for reasons other than
+// authentication (those are logged by connClosed).
+func (s *Server) connectionFailed(conn net.Conn, err error) {
+	var authErr *gossh.ServerAuthError
+	if errors.As(err, &authErr) {
+		return
+	}
+	s.logger.Debug("handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
+}
+
+// printable quotes hostile input for logs: control bytes escaped, length capped.
+func printable(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	q := []rune{}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			q = append(q, '?')
+			continue
+		}
+		q = append(q, r)
+	}
+	return strings.ToValidUTF8(string(q), "?")
+}

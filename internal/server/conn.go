@@ -1,0 +1,107 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/internal/admission"
+)
+
+// connKey finds a connection's *trackedConn in its ssh.Context.
+type connKey struct{}
+
+// trackedConn wraps every accepted TCP connection. It holds the connection's
+// pre-authentication admission ticket and what the audit log needs to say
+// about a refused login. It is never consulted for identity: that comes only
+// from the verified key at session start.
+type trackedConn struct {
+	net.Conn
+	ticket  *admission.Ticket
+	ctx     ssh.Context
+	onClose func(*trackedConn) // called once, after the connection closed
+
+	// mu guards the following.
+	mu            sync.Mutex
+	authAttempted bool   // a public key was offered
+	authenticated bool   // a key signature was verified
+	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
+	graceExceeded bool   // a read hit the handshake deadline
+	closed        bool
+}
+
+// Read notes when the login grace time ran out.
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		c.mu.Lock()
+		if !c.authenticated {
+			c.graceExceeded = true
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+func (c *trackedConn) offered(key gossh.PublicKey) {
+	c.mu.Lock()
+	c.authAttempted = true
+	c.lastOffered = gossh.FingerprintSHA256(key)
+	c.mu.Unlock()
+}
+
+func (c *trackedConn) verified() {
+	c.mu.Lock()
+	c.authenticated = true
+	c.mu.Unlock()
+	c.ticket.Authenticated()
+}
+
+// outcome classifies the connection for the admission penalties.
+func (c *trackedConn) outcome() admission.Outcome {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.authenticated:
+		return admission.OutcomeOK
+	case c.graceExceeded:
+		return admission.OutcomeGraceExceeded
+	case c.authAttempted:
+		return admission.OutcomeAuthFail
+	default:
+		return admission.OutcomeNoAuth
+	}
+}
+
+// refusal returns what the audit log records for a connection that never
+// authenticated, and whether there is anything to record.
+func (c *trackedConn) refusal() (fingerprint string, attempted bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastOffered, c.authAttempted && !c.authenticated
+}
+
+// Close releases the admission ticket once, with the connection's outcome.
+func (c *trackedConn) Close() error {
+	c.mu.Lock()
+	first := !c.closed
+	c.closed = true
+	c.mu.Unlock()
+	err := c.Conn.Close()
+	if first {
+		c.ticket.Close(c.outcome())
+		if c.onClose != nil {
+			c.onClose(c)
+		}
+	}
+	return err
+}
+
+func trackedFromContext(ctx ssh.Context) *trackedConn {
+	c, _ := ctx.Value(connKey{}).(*trackedConn)
+	return c
+}

@@ -1,0 +1,134 @@
+package server
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/internal/commands"
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// middleware is the whole chain, in one place.
+//
+// wish composes this list so that the LAST entry runs FIRST: read it from
+// the bottom up to follow a session channel through the server.
+func (s *Server) middleware() []wish.Middleware {
+	return []wish.Middleware{
+		// 4. Runs the SSH command, or the interactive terminal.
+		s.dispatch,
+		// 3. One log line when the channel opens and one when it ends, with
+		//    the verified login and key fingerprint.
+		s.logSession,
+		// 2. Identity: the owner of the key that completed authentication,
+		//    re-checked against the allowlist and the SSH user name; the
+		//    per-login connection cap; registration for revocation.
+		s.verifyIdentity,
+		// 1. Outermost: a panic ends this channel only, never the server.
+		s.recoverPanic,
+	}
+}
+
+func (s *Server) recoverPanic(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.logger.Error("panic in session handler", "panic", r, "remote", sess.RemoteAddr().String(), "stack", string(debug.Stack()))
+				fmt.Fprint(sess.Stderr(), "warren: internal error\r\n")
+				_ = sess.Exit(commands.ExitServer)
+			}
+		}()
+		next(sess)
+	}
+}
+
+func (s *Server) logSession(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		start := time.Now()
+		kind := "shell"
+		if sess.RawCommand() != "" {
+			kind = "exec"
+		}
+		id, _ := IdentityFromContext(sess.Context())
+		s.logger.Info("connect", "login", id.Login, "fingerprint", id.Fingerprint, "remote", sess.RemoteAddr().String(), "kind", kind)
+		defer func() {
+			s.logger.Info("disconnect", "login", id.Login, "remote", sess.RemoteAddr().String(),
+				"duration", time.Since(start).Round(time.Millisecond).String())
+		}()
+		next(sess)
+	}
+}
+
+// verifyIdentity derives the caller from sess.PublicKey(), the key whose
+// signature completed authentication, never from anything the public-key
+// callback saw. The SSH user name must name that key's owner.
+func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		key := sess.PublicKey()
+		deny := func(reason string) {
+			fp := ""
+			if key != nil {
+				fp = gossh.FingerprintSHA256(key)
+			}
+			s.logger.Warn("session refused", "login", printable(sess.User()), "remote", sess.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
+			_ = s.audit.AddEvent(sess.Context(), store.Event{Kind: "session.refused", Login: printable(sess.User()),
+				Remote: sess.RemoteAddr().String(), Fingerprint: fp, Detail: reason})
+			fmt.Fprint(sess.Stderr(), "warren: permission denied\r\n")
+			_ = sess.Exit(commands.ExitFailure)
+		}
+		if key == nil {
+			deny("no verified public key")
+			return
+		}
+		id, ok := s.auth.Identify(key)
+		if !ok {
+			deny("key owner unknown or not allowlisted")
+			return
+		}
+		if !strings.EqualFold(sess.User(), id.Login) {
+			deny(fmt.Sprintf("user %q is not the key owner %q", printable(sess.User()), id.Login))
+			return
+		}
+		conn, _ := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
+		release, err := s.live.add(id, key, conn, sess)
+		if err != nil {
+			s.logger.Warn("session refused", "login", id.Login, "remote", sess.RemoteAddr().String(), "reason", err)
+			fmt.Fprintf(sess.Stderr(), "warren: %v\r\n", err)
+			_ = sess.Exit(commands.ExitFailure)
+			return
+		}
+		defer release()
+		withIdentity(sess.Context(), id)
+		next(sess)
+	}
+}
+
+// dispatch runs an SSH command, or the interactive terminal when there is none.
+func (s *Server) dispatch(_ ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		id, _ := IdentityFromContext(sess.Context())
+		_, hasPTY := s.terms.lookup(sess)
+		t := newChannelTerminal(sess)
+		defer t.close()
+		if len(sess.Command()) > 0 {
+			env := commands.Env{
+				Identity: commands.Identity{Login: id.Login, Admin: id.Admin, Fingerprint: id.Fingerprint},
+				Stdout:   sess, Stderr: sess.Stderr(), PTY: hasPTY,
+			}
+			code := s.router.Run(sess.Context(), env, sess.Command())
+			name := sess.Command()[0]
+			if !s.router.Has(name) {
+				name = "unknown"
+			}
+			s.metrics.commands.WithLabelValues(name, fmt.Sprint(code)).Inc()
+			_ = sess.Exit(code)
+			return
+		}
+		_ = sess.Exit(s.interactive(sess, t))
+	}
+}

@@ -1,0 +1,51 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// watchRevocations closes live connections whose login left the allowlist
+// or whose key was withdrawn, as soon as the authenticator reports a change.
+// It ends when ctx ends.
+func (s *Server) watchRevocations(ctx context.Context) {
+	for {
+		changed := s.auth.Changed()
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			s.revoke()
+		}
+	}
+}
+
+func (s *Server) revoke() {
+	holds := func(id auth.Identity, key gossh.PublicKey) bool {
+		now, ok := s.auth.Identify(key)
+		return ok && now.Login == id.Login
+	}
+	for _, lc := range s.live.revoked(holds) {
+		for _, sess := range s.live.sessionsOf(lc) {
+			fmt.Fprintf(sess.Stderr(), "\r\nwarren: access for %s was revoked\r\n", lc.id.Login)
+		}
+		s.logger.Info("connection closed: access revoked", "login", lc.id.Login, "remote", lc.conn.RemoteAddr().String())
+		_ = s.audit.AddEvent(context.Background(), store.Event{Kind: "session.revoked", Login: lc.id.Login,
+			Remote: lc.conn.RemoteAddr().String(), Fingerprint: lc.id.Fingerprint})
+		_ = lc.conn.Close()
+	}
+}
+
+// tellAll writes a one-line notice to every live session channel.
+func (s *Server) tellAll(msg string) {
+	for _, lc := range s.live.revoked(func(auth.Identity, gossh.PublicKey) bool { return false }) {
+		for _, sess := range s.live.sessionsOf(lc) {
+			fmt.Fprintf(sess.Stderr(), "\r\nwarren: %s\r\n", msg)
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/hostkeys"
+	"github.com/warren-ssh/warren/internal/admission"
+	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/commands"
+	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	Config  config.Config
+	Version string
+	Logger  *slog.Logger
+	// Getenv reads the server's environment (default os.Getenv).
+	Getenv func(string) string
+}
+
+// Server is one running warren.
+type Server struct {
+	cfg     config.Config
+	version string
+	logger  *slog.Logger
+	getenv  func(string) string
+	started time.Time
+
+	store    *store.Store
+	auth     *auth.Authenticator
+	gate     *admission.Gate
+	hostKeys []hostkeys.Key
+	live     *liveConns
+	audit    *auditLog
+	metrics  *metrics
+	terms    *terminals
+	router   *commands.Router
+
+	ssh     *ssh.Server
+	sshLn   net.Listener
+	httpSrv *http.Server
+	httpLn  net.Listener
+
+	shutdownOnce sync.Once
+}
+
+// New opens the store, loads or creates the host keys, loads the allowlist
+// and cached keys, and binds the listeners. It does no network I/O to GitHub.
+func New(ctx context.Context, opts Options) (_ *Server, err error) {
+	cfg := opts.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		version: opts.Version,
+		logger:  opts.Logger,
+		getenv:  opts.Getenv,
+		started: time.Now(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.getenv == nil {
+		s.getenv = os.Getenv
+	}
+	startups, err := admission.ParseStartups(cfg.MaxStartups)
+	if err != nil {
+		return nil, fmt.Errorf("--max-startups: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+		}
+	}()
+
+	if s.hostKeys, err = hostkeys.LoadOrCreate(cfg.HostKeysDir); err != nil {
+		return nil, fmt.Errorf("--host-keys: %w", err)
+	}
+	for _, k := range s.hostKeys {
+		s.logger.Info("host key", "type", k.Type, "fingerprint", k.Fingerprint, "path", k.Path)
+	}
+	if s.store, err = store.Open(cfg.DatabasePath()); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	s.audit = newAuditLog(s.store, s.logger.With("component", "audit"))
+	authOpts, err := s.authOptions()
+	if err != nil {
+		return nil, err
+	}
+	if s.auth, err = auth.New(ctx, authOpts); err != nil {
+		return nil, err
+	}
+	s.gate = admission.New(admission.Options{
+		MaxStartups: startups,
+		PerSource:   cfg.PerSourceStartups,
+		Logger:      s.logger.With("component", "admission"),
+	})
+	s.live = newLiveConns(cfg.MaxConnsPerLogin)
+	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
+	s.terms = newTerminals()
+	s.router = commands.NewRouter(s.commandList()...)
+
+	if s.ssh, err = s.newSSHServer(); err != nil {
+		return nil, err
+	}
+	if s.sshLn, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return nil, fmt.Errorf("--listen: %w", err)
+	}
+	if cfg.HTTP != "" {
+		if s.httpLn, err = net.Listen("tcp", cfg.HTTP); err != nil {
+			return nil, fmt.Errorf("--http: %w", err)
+		}
+		s.httpSrv = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 5 * time.Second}
+	}
+	return s, nil
+}
+
+// authOptions builds the authenticator's options. With no allowlist at all,
+// warren lets in the local user with their own public keys.
+func (s *Server) authOptions() (auth.Options, error) {
+	o := auth.Options{
+		Allow:           s.cfg.Allow,
+		AllowFile:       s.cfg.AllowFile,
+		KeysFile:        s.cfg.KeysFile,
+		GitHubURL:       s.cfg.GitHubURL,
+		FetchTimeout:    s.cfg.FetchTimeout,
+		RefreshInterval: s.cfg.KeyRefresh,
+		Store:           s.store,
+		Audit:           s.audit,
+		Logger:          s.logger.With("component", "auth"),
+	}
+	if len(s.cfg.Allow) == 0 && s.cfg.AllowFile == "" {
+		user, files := localUser(s.getenv)
+		login, err := auth.NormalizeLogin(user)
+		if err != nil {
+			return o, fmt.Errorf("no --allow or --allow-file given, and the local user name cannot be a login (%w): pass --allow", err)
+		}
+		o.LocalLogin, o.LocalKeyFiles = login, files
+		o.GitHubURL = ""
+		s.logger.Info("no allowlist given: letting in the local user with their own public keys, GitHub not consulted",
+			"login", login, "key_files", len(files))
+	}
+	return o, nil
+}
+
+// Addr is the SSH listener's address.
+func (s *Server) Addr() net.Addr { return s.sshLn.Addr() }
+
+// HTTPAddr is the /healthz and /metrics listener's address, or nil.
+func (s *Server) HTTPAddr() net.Addr {
+	if s.httpLn == nil {
+		return nil
+	}
+	return s.httpLn.Addr()
+}
+
+// Reload re-reads the allowlist and keys files (SIGHUP).
+func (s *Server) Reload() error { return s.auth.Reload() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	runCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var wg sync.WaitGroup
+	// The audit writer ends when runCtx is cancelled, after the SSH server
+	// stopped, so late events still land.
+	wg.Go(func() { s.audit.run(runCtx) })
+	// The authenticator's background refresh and file watching end with runCtx.
+	wg.Go(func() {
+		if err := s.auth.Run(runCtx); err != nil {
+			s.logger.Error("authenticator stopped", "err", err)
+		}
+	})
+	// The revocation watcher ends with runCtx.
+	wg.Go(func() { s.watchRevocations(runCtx) })
+
+	errc := make(chan error, 2)
+	// The SSH accept loop ends when the listener is closed by shutdown.
+	wg.Go(func() {
+		if err := s.ssh.Serve(s.sshLn); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+			errc <- fmt.Errorf("serve ssh: %w", err)
+		}
+	})
+	if s.httpSrv != nil {
+		// The HTTP accept loop ends when httpSrv is shut down.
+		wg.Go(func() {
+			if err := s.httpSrv.Serve(s.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve http: %w", err)
+			}
+		})
+	}
+	s.logger.Info("warren listening", "ssh", s.sshLn.Addr().String(), "http", addrString(s.httpLn), "version", s.version)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	s.shutdown()
+	stop()
+	wg.Wait()
+	s.closeAll()
+	s.logger.Info("warren stopped")
+	return runErr
+}
+
+// shutdown stops accepting, closes every connection and the HTTP listener.
+func (s *Server) shutdown() {
+	s.shutdownOnce.Do(func() {
+		s.logger.Info("shutting down")
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StopGrace+5*time.Second)
+		defer cancel()
+		if s.httpSrv != nil {
+			_ = s.httpSrv.Shutdown(ctx)
+		}
+		s.tellAll("warren is shutting down")
+		_ = s.ssh.Close()
+	})
+}
+
+// closeAll releases what New opened; safe on a partly built Server.
+func (s *Server) closeAll() {
+	if s.sshLn != nil {
+		_ = s.sshLn.Close()
+	}
+	if s.httpLn != nil {
+		_ = s.httpLn.Close()
+	}
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			s.logger.Error("close database", "err", err)
+		}
+	}
+}
+
+func addrString(l net.Listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.Addr().String()
+}
+
+// newSSHServer assembles the wish server: host keys, hardened transport,
+// public-key-only authentication, pre-auth admission, the middleware chain.
+func (s *Server) newSSHServer() (*ssh.Server, error) {
+	var signers []ssh.Signer
+	for _, k := range s.hostKeys {
+		hs, err := hostSigner(k.Signer)
+		if err != nil {
+			return nil, err
+		}
+		signers = append(signers, hs)
+	}
+	srv, err := wish.NewServer(
+		wish.WithVersion(serverVersion),
+		wish.WithPublicKeyAuth(s.checkKey),
+		wish.WithMiddleware(s.middleware()...),
+		func(srv *ssh.Server) error {
+			srv.HostSigners = signers
+			srv.HandshakeTimeout = s.cfg.HandshakeTimeout
+			srv.ConnCallback = s.admit
+			srv.ServerConfigCallback = s.serverConfig
+			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.PtyHandler = s.terms.record
+			return nil
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	return srv, nil
+}
+
+// serverConfig gives each connection the hardened transport and a
+// VerifiedPublicKeyCallback, which runs only after a signature was checked.
+func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	cfg := baseConfig()
+	cfg.VerifiedPublicKeyCallback = func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+		// Defence in depth: the key must still belong to the login now.
+		if !s.auth.CheckKey(conn.User(), key) {
+			return nil, fmt.Errorf("key no longer accepted for %q", conn.User())
+		}
+		if tc := trackedFromContext(ctx); tc != nil {
+			tc.verified()
+		}
+		s.metrics.logins.WithLabelValues("accepted", "ok").Inc()
+		_ = s.audit.AddEvent(ctx, store.Event{
+			Kind: "login.accepted", Login: conn.User(), Remote: conn.RemoteAddr().String(),
+			Fingerprint: gossh.FingerprintSHA256(key),
+		})
+		return perms, nil
+	}
+	return cfg
+}
+
+// checkKey is the public-key callback. It runs for every key a client
+// offers, signed or not, so it does no I/O and keeps no identity state: the
+// authenticator answers from memory. It notes the offered fingerprint only
+// for the audit record of a refused login.
+func (s *Server) checkKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	if tc := trackedFromContext(ctx); tc != nil {
+		tc.offered(key)
+	}
+	return s.auth.CheckKey(ctx.User(), key)
+}
