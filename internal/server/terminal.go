@@ -57,7 +57,7 @@ func cleanTerm(term string) string {
 // it; nothing else ever reads the channel, so no keystroke is lost between
 // owners.
 type channelTerminal struct {
-	input  chan []byte    // closed when the client's input ends
+	input  chan []byte     // closed when the client's input ends
 	resize chan ssh.Window // latest size only
 	done   chan struct{}   // closed by close
 }
