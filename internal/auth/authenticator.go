@@ -228,8 +228,10 @@ func (a *Authenticator) loadCache(ctx context.Context) error {
 	return nil
 }
 
-// CheckKey reports whether key is one of login's keys and login is
-// allowlisted. It is meant for the SSH public-key callback: a pure memory
+// CheckKey reports whether login is allowlisted and key is one of its keys
+// (GitHub cache ∪ keys file ∪ local keys) that identifies it: a key listed
+// by two allowlisted logins is refused for both, so CheckKey(l, k) implies
+// Identify(k) names l. It is meant for the SSH public-key callback: a pure memory
 // lookup, O(1), no I/O, nothing recorded. For an allowlisted login with no
 // cached GitHub keys it also asks Run for an on-miss fetch (non-blocking,
 // at most one per MissRetryInterval) and returns false; a login that is
@@ -244,11 +246,14 @@ func (a *Authenticator) CheckKey(login string, key ssh.PublicKey) bool {
 	if err != nil {
 		return false
 	}
-	lk, ok := a.snap.Load().logins[login]
+	s := a.snap.Load()
+	lk, ok := s.logins[login]
 	if !ok {
 		return false
 	}
-	if _, ok := lk.fps[fp]; ok {
+	// Accept only a key that Identify would attribute to this login, so a
+	// key listed by two allowlisted logins (ambiguous) fails here already.
+	if owner, ok := s.owners[fp]; ok && owner == login {
 		return true
 	}
 	if lk.githubCount == 0 && a.fetcher != nil {

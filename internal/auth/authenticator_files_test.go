@@ -159,6 +159,14 @@ func TestAmbiguousKeyIdentifiesNobody(t *testing.T) {
 			}
 		})
 	}
+	for _, login := range []string{"alice", "bob"} {
+		if h.a.CheckKey(login, shared) {
+			t.Errorf("CheckKey(%s, shared key) = true; want false (ambiguous)", login)
+		}
+	}
+	if !h.a.CheckKey("bob", own) || h.a.CheckKey("carol", own) {
+		t.Error("CheckKey for bob's own key: want bob true, carol false")
+	}
 	if err := h.a.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +180,9 @@ func TestAmbiguousKeyIdentifiesNobody(t *testing.T) {
 	}
 	if id, ok := h.a.Identify(shared); !ok || id.Login != "alice" || id.Fingerprint != ssh.FingerprintSHA256(shared) {
 		t.Errorf("Identify = %+v, %v; want alice", id, ok)
+	}
+	if !h.a.CheckKey("alice", shared) {
+		t.Error("CheckKey(alice, shared key) = false once alice alone lists it")
 	}
 }
 

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -176,4 +177,30 @@ func TestRunLifecycle(t *testing.T) {
 	if err := never.a.Ready(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Ready without Run = %v; want its deadline", err)
 	}
+}
+
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	alice := newEd25519(t)
+	dir := t.TempDir()
+	h := newHarness(t, func(o *Options) {
+		o.AllowFile = writeFile(t, dir, "allow", "alice\nbob\n")
+		o.RefreshInterval = 20 * time.Millisecond
+	}, func(h *harness) { h.gh.keys("alice", alice) })
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.a.Run(ctx) }() // ends when cancel is called below
+	h.ready(t)
+	for range 50 {
+		h.a.CheckKey("bob", alice) // on-miss fetches in flight at cancel time
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	h.gh.srv.CloseClientConnections()
+	h.gh.srv.Client().CloseIdleConnections()
+	eventually(t, 5*time.Second, "goroutines to return to the baseline", func() bool {
+		return runtime.NumGoroutine() <= before
+	})
 }
