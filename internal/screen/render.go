@@ -147,19 +147,18 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 		// The main screen's saved cursor, then switch: a program leaving the
 		// alternate screen later finds the main screen and cursor intact.
 		sv := s.main.saved
-		if sv.valid {
-			dst = s.appendCursorState(dst, &s.main, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
-			dst = append(dst, "\x1b7"...)
-		}
+		dst = s.appendCursorState(dst, &s.main, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+		dst = append(dst, "\x1b7"...)
 		dst = append(dst, "\x1b[?7l\x1b[?1049h"...)
 		pen = style{}
 		dst = append(dst, "\x1b[0m"...)
 		dst = s.appendGrid(dst, &s.alt, &pen)
 	}
-	if sv := s.cur.saved; sv.valid {
-		dst = s.appendCursorState(dst, s.cur, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
-		dst = append(dst, "\x1b7"...)
-	}
+	// The saved cursor (DECSC); with none saved, DECRC homes the cursor
+	// with the default pen, so save exactly that.
+	sv := s.cur.saved
+	dst = s.appendCursorState(dst, s.cur, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+	dst = append(dst, "\x1b7"...)
 	if s.top != 0 || s.bottom != s.rows-1 {
 		dst = append(dst, "\x1b["...)
 		dst = strconv.AppendInt(dst, int64(s.top+1), 10)
