@@ -179,6 +179,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		select {
 		case <-sp.done:
+			text = readFrom(sp.log, sp.offset)
 			fmt.Fprint(ts.Stderr(), text)
 			if neg {
 				return
@@ -302,7 +303,8 @@ func sshArgs(ts *testscript.TestScript, key, login string) []string {
 
 // ssh-as [-o OPT]... KEY LOGIN [COMMAND...]: runs the real ssh client; with
 // !, expects it to fail. Extra -o options come first; a KEY of the form
-// A+B offers several identities in that order.
+// A+B offers several identities in that order (B.pub alone offers B's
+// public key without being able to sign with it).
 func cmdSSHAs(ts *testscript.TestScript, neg bool, args []string) {
 	var extra []string
 	for len(args) >= 2 && args[0] == "-o" {
@@ -313,11 +315,11 @@ func cmdSSHAs(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: ssh-as [-o OPT]... KEY LOGIN [COMMAND...]")
 	}
 	keys := strings.Split(args[0], "+")
-	a := sshArgs(ts, keys[0], args[1])
-	for _, k := range keys[1:] {
-		a = append([]string{"-i", ts.MkAbs(filepath.Join("keys", k))}, a...)
+	for _, k := range keys[:len(keys)-1] {
+		extra = append(extra, "-i", ts.MkAbs(filepath.Join("keys", k)))
 	}
-	a = append(append(extra, a...), args[2:]...)
+	a := append(extra, sshArgs(ts, keys[len(keys)-1], args[1])...)
+	a = append(a, args[2:]...)
 	err := ts.Exec("ssh", a...)
 	if neg && err == nil {
 		ts.Fatalf("ssh-as: succeeded; want failure")

@@ -247,8 +247,8 @@ func (c Config) Validate() error {
 	if c.GitHubURL != "" && !strings.HasPrefix(c.GitHubURL, "https://") && !strings.HasPrefix(c.GitHubURL, "http://") {
 		bad("github-url", "%q is not an http(s) URL", c.GitHubURL)
 	}
-	if c.KeyRefresh < time.Minute {
-		bad("key-refresh", "%s is below the minimum of 1m", c.KeyRefresh)
+	if c.KeyRefresh < time.Second {
+		bad("key-refresh", "%s is below the minimum of 1s", c.KeyRefresh)
 	}
 	if c.FetchTimeout <= 0 || c.FetchTimeout > time.Minute {
 		bad("fetch-timeout", "%s is outside (0, 1m]", c.FetchTimeout)
