@@ -88,7 +88,9 @@ func (s *session) writeLoop(c *client) {
 				buf = s.screen.AppendRepaint(buf)
 				c.stale = false
 				c.pending = c.pending[:0]
-			default:
+			case len(c.pending) > 0:
+				// Swap only a non-empty queue: swapping an empty one would
+				// leave pending and spare sharing one array.
 				buf, c.pending = c.pending, spare[:0]
 			}
 			mu.Unlock()

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -40,24 +41,26 @@ func testProgram(mode string, args []string) int {
 	switch mode {
 	case "exit": // print bye, exit with args[0]
 		code, _ := strconv.Atoi(args[0])
-		fmt.Fprint(out, "bye\r\n")
+		fmt.Fprint(out, "bye\n")
 		return code
 	case "argv": // print argv and env, then wait for EOF
-		fmt.Fprintf(out, "argv=%q\r\n", args)
+		fmt.Fprintf(out, "argv=%q\n", args)
+		wd, _ := os.Getwd()
+		fmt.Fprintf(out, "cwd=%s\n", wd)
 		for _, e := range os.Environ() {
-			fmt.Fprintf(out, "env %s\r\n", e)
+			fmt.Fprintf(out, "env %s\n", e)
 		}
-		fmt.Fprint(out, "end\r\n")
+		fmt.Fprint(out, "end\n")
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return 0
 	case "rawecho": // raw mode; print every read quoted
 		makeRaw(0)
-		fmt.Fprint(out, "ready\r\n")
+		fmt.Fprint(out, "ready\n")
 		buf := make([]byte, 4096)
 		for {
 			n, err := os.Stdin.Read(buf)
 			if n > 0 {
-				fmt.Fprintf(out, "in:%q\r\n", buf[:n])
+				fmt.Fprintf(out, "in:%q\n", buf[:n])
 			}
 			if err != nil {
 				return 0
@@ -70,7 +73,7 @@ func testProgram(mode string, args []string) int {
 		n := 0
 		printSize := func() {
 			c, r := termSize(0)
-			fmt.Fprintf(out, "\x1b[H\x1b[2Jsize %dx%d winch %d\r\n", c, r, n)
+			fmt.Fprintf(out, "\x1b[H\x1b[2Jsize %dx%d winch %d\n", c, r, n)
 		}
 		printSize()
 		for range ch {
@@ -92,30 +95,40 @@ func testProgram(mode string, args []string) int {
 				break
 			}
 		}
-		fmt.Fprintf(out, "reply:%q\r\n", got)
+		fmt.Fprintf(out, "reply:%q\n", got)
 		buf := make([]byte, 4096)
 		for {
 			n, err := os.Stdin.Read(buf)
 			if n > 0 {
-				fmt.Fprintf(out, "in:%q\r\n", buf[:n])
+				fmt.Fprintf(out, "in:%q\n", buf[:n])
 			}
 			if err != nil {
 				return 0
 			}
 		}
-	case "counter": // print "n N" lines, N from 1 to args[0], then wait
-		total, _ := strconv.Atoi(args[0])
-		for i := 1; i <= total; i++ {
-			fmt.Fprintf(out, "n %d\r\n", i)
-			if i%50 == 0 {
-				time.Sleep(time.Millisecond) // spread the output over time
+	case "counter": // raw mode; print "n N" lines until a byte arrives, then "done"
+		makeRaw(0)
+		stop := make(chan struct{})
+		go func() {
+			b := make([]byte, 1)
+			_, _ = os.Stdin.Read(b)
+			close(stop)
+		}()
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				fmt.Fprint(out, "done\n")
+				select {}
+			default:
+			}
+			fmt.Fprintf(out, "n %d\n", i)
+			if i%10 == 0 {
+				time.Sleep(time.Millisecond)
 			}
 		}
-		fmt.Fprint(out, "done\r\n")
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		return 0
-	case "flood": // write args[0] bytes of 'x', then exit 0
+	case "flood": // after a line of input, write args[0] bytes of 'x', then exit 0
 		total, _ := strconv.Atoi(args[0])
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 		chunk := bytes.Repeat([]byte("x"), 64<<10)
 		for total > 0 {
 			n := min(total, len(chunk))
@@ -127,7 +140,7 @@ func testProgram(mode string, args []string) int {
 		return 0
 	case "ignorehup": // ignore SIGHUP, print the pid, wait forever
 		signal.Ignore(syscall.SIGHUP)
-		fmt.Fprintf(out, "pid %d\r\n", os.Getpid())
+		fmt.Fprintf(out, "pid %d\n", os.Getpid())
 		select {}
 	case "server": // a mini server: start a session running ignorehup, report its pid
 		return miniServer(args[0])
@@ -166,6 +179,7 @@ type fakeScreen struct {
 	resizes    int
 	reply      func([]byte)
 	title      string
+	noAnswer   bool // never answer queries even with a reply func
 }
 
 func (f *fakeScreen) Write(p []byte) (int, error) {
@@ -174,18 +188,18 @@ func (f *fakeScreen) Write(p []byte) (int, error) {
 	if f.limit > 0 && len(f.data) > f.limit {
 		f.data = append(f.data[:0], f.data[len(f.data)-f.limit:]...)
 	}
-	if f.reply != nil && bytes.Contains(p, []byte("\x1b[6n")) {
+	if f.reply != nil && !f.noAnswer && bytes.Contains(p, []byte("\x1b[6n")) {
 		f.reply([]byte("\x1b[7;7R"))
 	}
 	return len(p), nil
 }
-func (f *fakeScreen) Resize(c, r int)                          { f.cols, f.rows = c, r; f.resizes++ }
-func (f *fakeScreen) Size() (int, int)                         { return f.cols, f.rows }
-func (f *fakeScreen) AppendRepaint(dst []byte) []byte          { return append(dst, f.data...) }
+func (f *fakeScreen) Resize(c, r int)                           { f.cols, f.rows = c, r; f.resizes++ }
+func (f *fakeScreen) Size() (int, int)                          { return f.cols, f.rows }
+func (f *fakeScreen) AppendRepaint(dst []byte) []byte           { return append(dst, f.data...) }
 func (f *fakeScreen) AppendScrollback(dst []byte, _ int) []byte { return dst }
-func (f *fakeScreen) Lines() []string                          { return strings.Split(string(f.data), "\r\n") }
-func (f *fakeScreen) Title() string                            { return f.title }
-func (f *fakeScreen) SetReplyFunc(fn func([]byte))             { f.reply = fn }
+func (f *fakeScreen) Lines() []string                           { return strings.Split(string(f.data), "\r\n") }
+func (f *fakeScreen) Title() string                             { return f.title }
+func (f *fakeScreen) SetReplyFunc(fn func([]byte))              { f.reply = fn }
 
 // fakeHistory is an in-memory ring.
 type fakeHistory struct {
@@ -235,6 +249,7 @@ func (h *fakeHistory) stats() (flushes int, closed bool) {
 type fakes struct {
 	mu       sync.Mutex
 	limit    int
+	noAnswer bool
 	screens  []*fakeScreen
 	hists    map[string]*fakeHistory
 	events   []Event
@@ -244,7 +259,7 @@ type fakes struct {
 func (f *fakes) newScreen(c, r int) Screen {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := &fakeScreen{cols: c, rows: r, limit: f.limit}
+	s := &fakeScreen{cols: c, rows: r, limit: f.limit, noAnswer: f.noAnswer}
 	f.screens = append(f.screens, s)
 	return s
 }
@@ -317,6 +332,7 @@ func newTestManager(t testing.TB, fn func(*Options)) (*Manager, *fakes) {
 type termOut struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
+	first []byte        // the first write: scrollback and repaint
 	block chan struct{} // when non-nil, Write waits for it to close
 }
 
@@ -326,6 +342,9 @@ func (o *termOut) Write(p []byte) (int, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.first == nil {
+		o.first = append([]byte{}, p...)
+	}
 	return o.buf.Write(p)
 }
 
@@ -419,7 +438,9 @@ func waitInfo(t testing.TB, m *Manager, login, ws string, cond func(Info) bool) 
 	}
 }
 
-// waitGone polls until the process group pgid has no members.
+// waitGone polls until the process group pgid has no live members. Killed
+// grandchildren are reparented to PID 1, which reaps them when it pleases:
+// zombies do not count.
 func waitGone(t testing.TB, pgid int, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -428,14 +449,44 @@ func waitGone(t testing.TB, pgid int, d time.Duration) {
 		if errors.Is(err, syscall.ESRCH) {
 			return
 		}
+		live := liveMembers(pgid)
+		if len(live) == 0 {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("process group %d still has members (kill: %v)", pgid, err)
+			t.Fatalf("process group %d still has live members %v", pgid, live)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// notZombie fails if pid is a zombie of ours (not reaped).
+// liveMembers lists the processes of group pgid that are not zombies.
+func liveMembers(pgid int) []string {
+	ents, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:]) // state ppid pgrp ...
+		if len(f) < 3 || f[0] == "Z" || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		out = append(out, e.Name()+" "+s[:i+1]+" "+f[0])
+	}
+	return out
+}
+
+// assertReaped fails if pid is a zombie child of ours (not reaped).
 func assertReaped(t testing.TB, pid int) {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -451,4 +502,40 @@ func assertReaped(t testing.TB, pid int) {
 	if _, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); !errors.Is(err, syscall.ECHILD) {
 		t.Fatalf("wait4(%d): %v; want ECHILD", pid, err)
 	}
+}
+
+// withScreen runs fn on a session's fake screen under the session lock.
+func withScreen(t testing.TB, m *Manager, login, ws string, fn func(*fakeScreen)) {
+	t.Helper()
+	s, err := m.lookup(login, ws, false)
+	if err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.screen.(*fakeScreen))
+}
+
+// eventKinds lists the kinds of the events seen so far for a workspace.
+func (f *fakes) eventKinds(ws string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, e := range f.events {
+		if e.Workspace == ws {
+			out = append(out, e.Kind.String())
+		}
+	}
+	return out
+}
+
+func (f *fakes) lastPID(ws string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.events) - 1; i >= 0; i-- {
+		if e := f.events[i]; e.Workspace == ws && (e.Kind == EventStarted || e.Kind == EventRestored) {
+			return e.PID
+		}
+	}
+	return 0
 }
