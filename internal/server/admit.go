@@ -58,7 +58,7 @@ func (s *Server) connClosed(tc *trackedConn) {
 	s.metrics.logins.WithLabelValues("refused", reason).Inc()
 	s.logger.Info("login refused", "login", printable(user), "remote", tc.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
 	_ = s.audit.AddEvent(tc.ctx, store.Event{
-		Kind: "login.refused", Login: printable(user), Remote: tc.RemoteAddr().String(),
+		Kind: eventLoginRefused, Login: printable(user), Remote: tc.RemoteAddr().String(),
 		Fingerprint: fp, Detail: reason,
 	})
 }

@@ -9,6 +9,14 @@ import (
 	"github.com/warren-ssh/warren/internal/store"
 )
 
+// Audit event kinds written by the server.
+const (
+	eventLoginAccepted  = "login.accepted"
+	eventLoginRefused   = "login.refused"
+	eventSessionRefused = "session.refused"
+	eventSessionRevoked = "session.revoked"
+)
+
 // auditQueue is the bound on audit events waiting to be written.
 const auditQueue = 4096
 
@@ -51,6 +59,11 @@ func (a *auditLog) run(ctx context.Context) {
 		defer cancel()
 		if err := a.store.AddEvent(wctx, e); err != nil {
 			a.logger.Error("write audit event", "kind", e.Kind, "login", e.Login, "err", err)
+		}
+		if e.Kind == eventLoginAccepted {
+			if err := a.store.RecordLogin(wctx, e.Login, e.At); err != nil {
+				a.logger.Error("record login", "login", e.Login, "err", err)
+			}
 		}
 	}
 	for {

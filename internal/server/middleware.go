@@ -76,7 +76,7 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 				fp = gossh.FingerprintSHA256(key)
 			}
 			s.logger.Warn("session refused", "login", printable(sess.User()), "remote", sess.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
-			_ = s.audit.AddEvent(sess.Context(), store.Event{Kind: "session.refused", Login: printable(sess.User()),
+			_ = s.audit.AddEvent(sess.Context(), store.Event{Kind: eventSessionRefused, Login: printable(sess.User()),
 				Remote: sess.RemoteAddr().String(), Fingerprint: fp, Detail: reason})
 			fmt.Fprint(sess.Stderr(), "warren: permission denied\r\n")
 			_ = sess.Exit(commands.ExitFailure)

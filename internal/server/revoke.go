@@ -35,7 +35,7 @@ func (s *Server) revoke() {
 			fmt.Fprintf(sess.Stderr(), "\r\nwarren: access for %s was revoked\r\n", lc.id.Login)
 		}
 		s.logger.Info("connection closed: access revoked", "login", lc.id.Login, "remote", lc.conn.RemoteAddr().String())
-		_ = s.audit.AddEvent(context.Background(), store.Event{Kind: "session.revoked", Login: lc.id.Login,
+		_ = s.audit.AddEvent(context.Background(), store.Event{Kind: eventSessionRevoked, Login: lc.id.Login,
 			Remote: lc.conn.RemoteAddr().String(), Fingerprint: lc.id.Fingerprint})
 		_ = lc.conn.Close()
 	}

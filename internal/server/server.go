@@ -301,9 +301,10 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		if tc := trackedFromContext(ctx); tc != nil {
 			tc.verified()
 		}
+		login, _ := auth.NormalizeLogin(conn.User())
 		s.metrics.logins.WithLabelValues("accepted", "ok").Inc()
 		_ = s.audit.AddEvent(ctx, store.Event{
-			Kind: "login.accepted", Login: conn.User(), Remote: conn.RemoteAddr().String(),
+			Kind: eventLoginAccepted, Login: login, Remote: conn.RemoteAddr().String(),
 			Fingerprint: gossh.FingerprintSHA256(key),
 		})
 		return perms, nil
