@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# warren: persistent Claude Code sessions over SSH.
+#
+#   docker build -t warren .
+#   docker run -p 2222:2222 -e WARREN_ALLOW=yourlogin -v warren-data:/data -v warren-hostkeys:/hostkeys warren
+
+ARG GO_VERSION=1.26
+ARG NODE_VERSION=20
+ARG DEBIAN_VERSION=bookworm
+
+# Build warren with cgo (mattn/go-sqlite3).
+FROM golang:${GO_VERSION}-${DEBIAN_VERSION} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/warren ./cmd/warren
+
+# Install the Claude CLI from npm, pinned.
+FROM node:${NODE_VERSION}-${DEBIAN_VERSION}-slim AS claude
+ARG CLAUDE_CODE_VERSION=2.1.330
+RUN npm install -g --omit=dev "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}" \
+ && npm cache clean --force
+
+FROM debian:${DEBIAN_VERSION}-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai /opt/anthropic-ai
+RUN ln -s /opt/anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude
+COPY --from=build /out/warren /usr/local/bin/warren
+
+# A fixed, unprivileged user owns the data and host keys.
+RUN groupadd --system --gid 10001 warren \
+ && useradd --system --uid 10001 --gid warren --home-dir /data --shell /usr/sbin/nologin warren \
+ && mkdir -p /data /hostkeys \
+ && chown warren:warren /data /hostkeys \
+ && chmod 0700 /data /hostkeys
+
+ENV WARREN_LISTEN=:2222 \
+    WARREN_DATA=/data \
+    WARREN_HOST_KEYS=/hostkeys \
+    WARREN_HTTP=127.0.0.1:8080 \
+    WARREN_LOG_FORMAT=json \
+    WARREN_ENV=ANTHROPIC_API_KEY \
+    DISABLE_AUTOUPDATER=1
+
+USER warren
+VOLUME ["/data", "/hostkeys"]
+EXPOSE 2222
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["warren", "healthcheck"]
+ENTRYPOINT ["/usr/bin/tini", "--", "warren"]
+CMD ["serve"]
