@@ -126,10 +126,10 @@ func testProgram(mode string, args []string) int {
 				time.Sleep(time.Millisecond)
 			}
 		}
-	case "flood": // after a line of input, write args[0] bytes of 'x', then exit 0
+	case "flood": // after a line of input, write args[0] bytes of '#', then exit 0
 		total, _ := strconv.Atoi(args[0])
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
-		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		chunk := bytes.Repeat([]byte("#"), 64<<10)
 		for total > 0 {
 			n := min(total, len(chunk))
 			if _, err := out.Write(chunk[:n]); err != nil {

@@ -79,7 +79,7 @@ func TestDetachKey(t *testing.T) {
 	if out := c2.out.waitContains(t, `in:"x"`); strings.Contains(out, "rest") { // the repaint
 		t.Errorf("bytes after the detach key reached the program: %q", out)
 	}
-	c2.send("\x1c")                  // lone key: detach after the wait
+	c2.send("\x1c") // lone key: detach after the wait
 	if res := c2.wait(t); res.Reason != Detached || len(res.Rest) != 0 {
 		t.Fatalf("got %v rest %q; want %v and no rest", res.Reason, res.Rest, Detached)
 	}
@@ -156,7 +156,7 @@ func TestResizeCoalesced(t *testing.T) {
 	for i := 1; i <= 40; i++ {
 		c.resize <- Window{Cols: 90 + i, Rows: 30}
 	}
-	c.resize <- Window{Cols: 0, Rows: 0}         // unknown: ignored
+	c.resize <- Window{Cols: 0, Rows: 0}       // unknown: ignored
 	c.resize <- Window{Cols: 1 << 30, Rows: 1} // clamped
 	c.resize <- Window{Cols: 130, Rows: 30}
 	c.out.waitContains(t, "size 130x30")
