@@ -1,6 +1,9 @@
 package session
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 const (
 	defaultTerm = "xterm-256color"
@@ -84,14 +87,13 @@ func expandArgs(argv, extra []string, id string) []string {
 	return out
 }
 
-// sanitize replaces control characters so that a name can be printed into a
-// client's terminal.
+// sanitize replaces control characters (C0, DEL, C1 and invalid UTF-8) so
+// that a name can be printed into a client's terminal.
 func sanitize(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c < 0x20 || c == 0x7f {
-			b[i] = '?'
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError {
+			return '?'
 		}
-	}
-	return string(b)
+		return r
+	}, s)
 }

@@ -166,3 +166,20 @@ func TestBuildEnv(t *testing.T) {
 		t.Errorf("no server PATH: got %q; want default PATH last", env)
 	}
 }
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "my-workspace", "my-workspace"},
+		{"escape", "a\x1b[2Jb", "a?[2Jb"},
+		{"c1 csi", "a\u009b2Jb", "a?2Jb"},
+		{"invalid utf-8", "a\xffb", "a?b"},
+		{"unicode", "café", "café"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sanitize(tt.in); got != tt.want {
+				t.Errorf("sanitize(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -98,8 +98,10 @@ type Options struct {
 	// falls further behind is resynchronised from the screen model.
 	// Default 1 MiB.
 	ClientQueue int
-	// OnEvent is told about state changes, without locks held. It must not
-	// block for long.
+	// OnEvent is told about state changes, without locks held, on the
+	// goroutine where they happen. It must not block for long. A program's
+	// EventExited or EventStopped comes before the EventDetached of its
+	// clients.
 	OnEvent func(Event)
 	// Logger receives the package's logs. Default: discard.
 	Logger *slog.Logger

@@ -434,9 +434,10 @@ func (s *session) waitLoop(r *run) {
 			s.log.Warn("close history", "err", err)
 		}
 	}
-	close(r.done)
 	s.log.Info("session ended", "id", id, "pid", r.pid, "code", code, "stopped", stopped)
+	// Before done: the end is reported before any client's detach.
 	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, ExitCode: code, Time: time.Now()})
+	close(r.done)
 }
 
 // stop ends the running program: flush the history, SIGHUP the group, and
