@@ -63,6 +63,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-send":   cmdTmuxSend,
 		"tmux-wait":   cmdTmuxWait,
 		"tmux-gone":   cmdTmuxGone,
+		"tmux-alive":  cmdTmuxAlive,
 		"tmux-screen": cmdTmuxScreen,
 	}
 }

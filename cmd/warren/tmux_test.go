@@ -21,17 +21,30 @@ type tmuxKey struct{}
 
 func tmuxOf(ts *testscript.TestScript) *tmuxServer { return ts.Value(tmuxKey{}).(*tmuxServer) }
 
+// run runs a tmux client command against the private server. Only the
+// command that starts the server passes -f /dev/null: tmux 3.3a exits when a
+// later client names a config file.
 func (t *tmuxServer) run(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-L", t.socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
+	pre := []string{"-L", t.socket}
+	if !t.started {
+		pre = append(pre, "-f", "/dev/null")
+	}
+	out, err := exec.Command("tmux", append(pre, args...)...).CombinedOutput()
 	return string(out), err
 }
 
-// tmux-ssh [-size COLSxROWS] NAME KEY LOGIN [COMMAND...]: opens a tmux window
-// NAME running `ssh -t` to the server (default size 80x24).
+// tmux-ssh [-size COLSxROWS] [-o OPT]... NAME KEY LOGIN [COMMAND...]: opens
+// a tmux window NAME running `ssh -t` to the server (default size 80x24).
 func cmdTmuxSSH(ts *testscript.TestScript, neg bool, args []string) {
 	size := "80x24"
-	if len(args) >= 2 && args[0] == "-size" {
-		size, args = args[1], args[2:]
+	var opts []string
+	for len(args) >= 2 && (args[0] == "-size" || args[0] == "-o") {
+		if args[0] == "-size" {
+			size = args[1]
+		} else {
+			opts = append(opts, "-o", args[1])
+		}
+		args = args[2:]
 	}
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: tmux-ssh [-size COLSxROWS] NAME KEY LOGIN [COMMAND...]")
@@ -44,27 +57,20 @@ func cmdTmuxSSH(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("tmux-ssh: tmux is not installed (apt-get install tmux): %v", err)
 	}
 	t := tmuxOf(ts)
-	sshCmd := append([]string{"ssh", "-t"}, sshArgs(ts, args[1], args[2])...)
+	sshCmd := append(append([]string{"ssh", "-t"}, opts...), sshArgs(ts, args[1], args[2])...)
 	sshCmd = append(sshCmd, args[3:]...)
 	// The pane stays after ssh exits so its last screen can be read.
 	shell := shellQuote(sshCmd) + "; echo \"[ssh exited $?]\"; sleep 3600"
-	var err error
-	var out string
-	if !t.started {
-		out, err = t.run("new-session", "-d", "-s", "e2e", "-n", args[0], "-x", cols, "-y", rows, "-e", "TERM=xterm-256color", shell)
-		if err == nil {
-			t.started = true
-			ts.Defer(func() { _, _ = t.run("kill-server") })
-			_, _ = t.run("set-option", "-g", "window-size", "manual")
-		}
-	} else {
-		out, err = t.run("new-window", "-d", "-t", "e2e", "-n", args[0], shell)
-	}
+	// One tmux session per window: each keeps the size it was created
+	// with. (tmux 3.3a crashes on new-window after window-size manual and
+	// resize-window, so sizes are not set that way.)
+	out, err := t.run("new-session", "-d", "-s", args[0], "-x", cols, "-y", rows, "-e", "TERM=xterm-256color", shell)
 	if err != nil {
 		ts.Fatalf("tmux-ssh: %v: %s", err, out)
 	}
-	if out, err := t.run("resize-window", "-t", "e2e:"+args[0], "-x", cols, "-y", rows); err != nil {
-		ts.Fatalf("tmux-ssh: resize: %v: %s", err, out)
+	if !t.started {
+		t.started = true
+		ts.Defer(func() { _, _ = t.run("kill-server") })
 	}
 }
 
@@ -82,28 +88,35 @@ func cmdTmuxSend(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: tmux-send NAME [-l] KEYS...")
 	}
-	out, err := tmuxOf(ts).run(append([]string{"send-keys", "-t", "e2e:" + args[0]}, args[1:]...)...)
+	out, err := tmuxOf(ts).run(append([]string{"send-keys", "-t", args[0] + ":"}, args[1:]...)...)
 	if err != nil {
 		ts.Fatalf("tmux-send: %v: %s", err, out)
 	}
 }
 
 func capture(ts *testscript.TestScript, name string) string {
-	out, err := tmuxOf(ts).run("capture-pane", "-p", "-t", "e2e:"+name)
+	out, err := tmuxOf(ts).run("capture-pane", "-p", "-t", name+":")
 	if err != nil {
 		ts.Fatalf("capture-pane %s: %v: %s", name, err, out)
 	}
 	return out
 }
 
-// tmux-wait NAME REGEXP: waits until window NAME's screen matches.
+// tmux-wait [-within DURATION] NAME REGEXP: waits until window NAME's
+// screen matches (with !, until it no longer does).
 func cmdTmuxWait(ts *testscript.TestScript, neg bool, args []string) {
+	within := waitDeadline
+	if len(args) >= 2 && args[0] == "-within" {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		within, args = d, args[2:]
+	}
 	if len(args) != 2 {
-		ts.Fatalf("usage: tmux-wait NAME REGEXP")
+		ts.Fatalf("usage: tmux-wait [-within DURATION] NAME REGEXP")
 	}
 	re, err := regexp.Compile(args[1])
 	ts.Check(err)
-	deadline := time.Now().Add(waitDeadline)
+	deadline := time.Now().Add(within)
 	var screen string
 	for time.Now().Before(deadline) {
 		screen = capture(ts, args[0])
@@ -112,13 +125,29 @@ func cmdTmuxWait(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	ts.Fatalf("tmux-wait: window %s: want match=%v for %q within %s; screen:\n%s", args[0], !neg, args[1], waitDeadline, screen)
+	ts.Fatalf("tmux-wait: window %s: want match=%v for %q within %s; screen:\n%s", args[0], !neg, args[1], within, screen)
 }
 
-// tmux-gone NAME: waits until ssh in window NAME has exited.
+// tmux-gone [-within DURATION] NAME: waits until ssh in window NAME has exited.
 func cmdTmuxGone(ts *testscript.TestScript, neg bool, args []string) {
-	cmdTmuxWait(ts, neg, []string{args[0], `\[ssh exited \d+\]`})
+	if len(args) == 0 {
+		ts.Fatalf("usage: tmux-gone [-within DURATION] NAME")
+	}
+	name := args[len(args)-1]
+	cmdTmuxWait(ts, neg, append(args[:len(args)-1:len(args)-1], name, `\[ssh exited \d+\]`))
 }
+
+// tmux-alive NAME: fails if ssh in window NAME has exited.
+func cmdTmuxAlive(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: tmux-alive NAME")
+	}
+	if screen := capture(ts, args[0]); exitedLine.MatchString(screen) {
+		ts.Fatalf("tmux-alive: ssh in %s has exited:\n%s", args[0], screen)
+	}
+}
+
+var exitedLine = regexp.MustCompile(`\[ssh exited \d+\]`)
 
 // tmux-screen NAME: prints window NAME's screen to stdout, for stdout/cmp.
 func cmdTmuxScreen(ts *testscript.TestScript, neg bool, args []string) {

@@ -66,14 +66,14 @@ func (c *cell) isBlank(bg color) bool {
 const (
 	minCols, maxCols  = 1, 1000
 	minRows, maxRows  = 1, 500
-	maxScrollback     = 100000            // lines
-	maxScrollbackSize = 16 << 20          // bytes of encoded scrollback
-	maxCombBytes      = 16                // combining marks per cell, in UTF-8 bytes
-	maxTitleBytes     = 1024              // window title
-	maxOSCBytes       = 4096              // OSC payload kept while parsing
-	maxParams         = 32                // CSI parameters kept
-	maxParamValue     = 65535             // larger CSI parameters are clamped
-	maxRepeat         = maxCols * maxRows // REP count
+	maxScrollback     = 100000   // lines
+	maxScrollbackSize = 16 << 20 // bytes of encoded scrollback
+	maxCombBytes      = 16       // combining marks per cell, in UTF-8 bytes
+	maxTitleBytes     = 1024     // window title
+	maxOSCBytes       = 4096     // OSC payload kept while parsing
+	maxParams         = 32       // CSI parameters kept
+	maxParamValue     = 65535    // larger CSI parameters are clamped
+	maxKittyStack     = 16       // kitty keyboard flag stack depth
 )
 
 func clamp(v, lo, hi int) int {

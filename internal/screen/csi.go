@@ -122,6 +122,47 @@ func (s *Screen) dispatchCSIPrivate(f byte) {
 		s.m.cursorStyle = min(p.param(0, 0), 6)
 	case p.private == 0 && p.inter == '!' && f == 'p': // DECSTR
 		s.softReset()
+	case p.private == '>' && p.ninter == 0 && f == 'm': // XTMODKEYS
+		if p.param(0, 0) == 4 {
+			s.m.modifyKeys = min(p.param(1, 0), 3)
+		}
+	case p.ninter == 0 && f == 'u':
+		s.kittyKeyboard(p.private)
+	}
+}
+
+// kittyKeyboard handles the kitty keyboard protocol's push (CSI > flags u),
+// pop (CSI < n u) and set (CSI = flags ; mode u). Queries (CSI ? u) are
+// left to the client.
+func (s *Screen) kittyKeyboard(private byte) {
+	p := &s.p
+	const allFlags = 31
+	switch private {
+	case '>':
+		if len(s.kittyStack) == maxKittyStack {
+			s.kittyStack = append(s.kittyStack[:0], s.kittyStack[1:]...)
+		}
+		s.kittyStack = append(s.kittyStack, s.m.kittyKeys)
+		s.m.kittyKeys = p.param(0, 0) & allFlags
+	case '<':
+		n := p.param(0, 1)
+		if n >= len(s.kittyStack) {
+			s.kittyStack = s.kittyStack[:0]
+			s.m.kittyKeys = 0
+			return
+		}
+		s.m.kittyKeys = s.kittyStack[len(s.kittyStack)-n]
+		s.kittyStack = s.kittyStack[:len(s.kittyStack)-n]
+	case '=':
+		flags := p.param(0, 0) & allFlags
+		switch p.param(1, 1) {
+		case 1:
+			s.m.kittyKeys = flags
+		case 2:
+			s.m.kittyKeys |= flags
+		case 3:
+			s.m.kittyKeys &^= flags
+		}
 	}
 }
 
@@ -245,6 +286,7 @@ func (s *Screen) softReset() {
 	s.pen = style{}
 	s.charsets, s.gl = [2]bool{}, 0
 	s.main.saved, s.alt.saved = savedCursor{}, savedCursor{}
+	s.m.modifyKeys = 0
 	s.updateSlow()
 }
 

@@ -94,7 +94,14 @@ func TestModes(t *testing.T) {
 		{name: "insert and newline", in: "\x1b[4;20h", want: modes{autowrap: true, insert: true, newline: true}},
 		{name: "DECSTR", in: "\x1b[?1h\x1b=\x1b[4h\x1b[?6h\x1b[?7l\x1b[?25l\x1b[!p", want: defaultModes()},
 		{name: "DECSTR keeps mouse", in: "\x1b[?1000h\x1b[!p", want: modes{autowrap: true, mouse: 1000}},
-		{name: "RIS", in: "\x1b[?1h\x1b[?1000h\x1b[?2004h\x1bc", want: defaultModes()},
+		{name: "RIS", in: "\x1b[?1h\x1b[?1000h\x1b[?2004h\x1b[>1u\x1b[>4;2m\x1bc", want: defaultModes()},
+		{name: "modifyOtherKeys", in: "\x1b[>4;2m", want: modes{autowrap: true, modifyKeys: 2}},
+		{name: "modifyOtherKeys reset", in: "\x1b[>4;2m\x1b[>4m", want: defaultModes()},
+		{name: "kitty push", in: "\x1b[>1u\x1b[>3u", want: modes{autowrap: true, kittyKeys: 3}},
+		{name: "kitty pop", in: "\x1b[>1u\x1b[>3u\x1b[<u", want: modes{autowrap: true, kittyKeys: 1}},
+		{name: "kitty pop all", in: "\x1b[>1u\x1b[>3u\x1b[<9u", want: defaultModes()},
+		{name: "kitty set or and-not", in: "\x1b[=1;1u\x1b[=4;2u\x1b[=1;3u", want: modes{autowrap: true, kittyKeys: 4}},
+		{name: "kitty query ignored", in: "\x1b[?u", want: defaultModes()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -135,6 +135,17 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 	dst = appendMode(dst, true, 1015, m.mouseURXVT)
 	dst = appendMode(dst, true, 1004, m.focus)
 	dst = appendMode(dst, true, 2004, m.bracketedPaste)
+	// Keyboard protocols: modifyOtherKeys, and the kitty flags (popping
+	// more than any stack holds resets it; a terminal without the protocol
+	// ignores all of this).
+	dst = append(dst, "\x1b[>4;"...)
+	dst = strconv.AppendInt(dst, int64(m.modifyKeys), 10)
+	dst = append(dst, "m\x1b[<99u"...)
+	if m.kittyKeys != 0 {
+		dst = append(dst, "\x1b[>"...)
+		dst = strconv.AppendInt(dst, int64(m.kittyKeys), 10)
+		dst = append(dst, 'u')
+	}
 	dst = append(dst, "\x1b["...)
 	dst = strconv.AppendInt(dst, int64(m.cursorStyle), 10)
 	dst = append(dst, " q\x1b]2;"...)

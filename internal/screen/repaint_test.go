@@ -70,7 +70,7 @@ func stateDiff(a, b *Screen) []string {
 
 // repaintGarbage leaves a model in a foreign state before a repaint.
 const repaintGarbage = "junk\x1b[31;1m more junk\x1b[?1049h\x1b[44mALT\x1b[2;3r\x1b[?6h\x1b[4h\x1b[?7l\x1b[?1h\x1b=" +
-	"\x1b[?1003h\x1b[?1015h\x1b[?1005h\x1b[?2004h\x1b[?1004h\x1b[?5h\x1b[?25l\x1b(0\x1b)0\x0e\x1b[3g\x1b[1;3H\x1bH\x1b]2;junk\a\x1b7\x1b[20h\x1b[5 q"
+	"\x1b[?1003h\x1b[?1015h\x1b[?1005h\x1b[>4;1m\x1b[>8u\x1b[?2004h\x1b[?1004h\x1b[?5h\x1b[?25l\x1b(0\x1b)0\x0e\x1b[3g\x1b[1;3H\x1bH\x1b]2;junk\a\x1b7\x1b[20h\x1b[5 q"
 
 var repaintStreams = []struct{ name, in string }{
 	{"empty", ""},
@@ -85,6 +85,7 @@ var repaintStreams = []struct{ name, in string }{
 	{"saved cursor at pending wrap", strings.Repeat("y", 20) + "\x1b7\x1b[H"},
 	{"modes", "\x1b[?1h\x1b=\x1b[?1002h\x1b[?1006h\x1b[?1015h\x1b[?1005h\x1b[?2004h\x1b[?1004h\x1b[?25l\x1b[4h\x1b[20h\x1b[?5h\x1b[3 q"},
 	{"mouse x10", "\x1b[?9h"},
+	{"keyboard protocols", "\x1b[>4;2m\x1b[>1u\x1b[>5u"},
 	{"no autowrap", "\x1b[?7l" + strings.Repeat("z", 30)},
 	{"scroll region", "\x1b[2;4r\x1b[3;5Hx"},
 	{"origin mode", "\x1b[2;4r\x1b[?6h\x1b[2;5Hx"},

@@ -34,6 +34,8 @@ type modes struct {
 	mouseSGR       bool // ?1006
 	mouseURXVT     bool // ?1015
 	cursorStyle    int  // DECSCUSR Ps
+	modifyKeys     int  // xterm modifyOtherKeys level, CSI > 4 ; n m
+	kittyKeys      int  // kitty keyboard protocol flags in effect
 }
 
 func defaultModes() modes { return modes{autowrap: true} }
@@ -63,6 +65,8 @@ type Screen struct {
 	combs   []string // combining marks referenced by cells (cell.comb-1)
 	combMax int      // len(combs) that triggers a compaction
 	reply   func([]byte)
+
+	kittyStack []int // kitty keyboard flags pushed by CSI > u, at most maxKittyStack
 
 	p parser
 }
@@ -114,6 +118,7 @@ func (s *Screen) reset() {
 	s.resetTabs(0)
 	s.charsets, s.gl = [2]bool{}, 0
 	s.lastRune = 0
+	s.kittyStack = s.kittyStack[:0]
 	s.p.reset()
 	s.updateSlow()
 }

@@ -39,6 +39,7 @@ func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
 
 // connClosed records a connection that never authenticated.
 func (s *Server) connClosed(tc *trackedConn) {
+	s.live.unregister(tc)
 	switch tc.outcome() {
 	case admission.OutcomeOK:
 		s.metrics.connections.WithLabelValues("authenticated").Inc()

@@ -14,77 +14,92 @@ import (
 // errTooManyConns refuses a login that already holds its cap of connections.
 var errTooManyConns = errors.New("too many connections for this login")
 
-// liveConns tracks authenticated connections so that a revocation (a login
-// removed from the allowlist, a key deleted) closes them, and so that one
-// login cannot hold more than max connections.
+// liveConns tracks authenticated connections, from the moment a signature
+// is verified until the TCP connection closes, so that a revocation (a login
+// removed from the allowlist, a key withdrawn) closes them — with or without
+// open session channels — and so that one login cannot hold more than max
+// connections with sessions.
 type liveConns struct {
 	max int
 
 	// mu guards the following.
 	mu    sync.Mutex
-	conns map[*gossh.ServerConn]*liveConn
-	count map[string]int // connections per login
+	conns map[*trackedConn]*liveConn
 }
 
 // liveConn is one authenticated connection and its open session channels.
 type liveConn struct {
 	id       auth.Identity
 	key      gossh.PublicKey
-	conn     *gossh.ServerConn
+	tc       *trackedConn
 	sessions map[ssh.Session]struct{}
 }
 
 func newLiveConns(max int) *liveConns {
-	return &liveConns{max: max, conns: map[*gossh.ServerConn]*liveConn{}, count: map[string]int{}}
+	return &liveConns{max: max, conns: map[*trackedConn]*liveConn{}}
 }
 
-// add registers a session channel of an authenticated connection. The
-// returned release must be called when the channel ends.
-func (l *liveConns) add(id auth.Identity, key gossh.PublicKey, conn *gossh.ServerConn, sess ssh.Session) (release func(), err error) {
+// register records a connection whose key signature was just verified.
+func (l *liveConns) register(tc *trackedConn, id auth.Identity, key gossh.PublicKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	lc, ok := l.conns[conn]
+	l.conns[tc] = &liveConn{id: id, key: key, tc: tc, sessions: map[ssh.Session]struct{}{}}
+}
+
+// unregister forgets a closed connection.
+func (l *liveConns) unregister(tc *trackedConn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.conns, tc)
+}
+
+// addSession registers a session channel of an authenticated connection,
+// enforcing the per-login cap. The returned release must be called when the
+// channel ends.
+func (l *liveConns) addSession(tc *trackedConn, sess ssh.Session) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lc, ok := l.conns[tc]
 	if !ok {
-		if l.count[id.Login] >= l.max {
+		return nil, errors.New("connection is not registered as authenticated")
+	}
+	if len(lc.sessions) == 0 {
+		busy := 0
+		for _, other := range l.conns {
+			if other != lc && other.id.Login == lc.id.Login && len(other.sessions) > 0 {
+				busy++
+			}
+		}
+		if busy >= l.max {
 			return nil, fmt.Errorf("%w (%d)", errTooManyConns, l.max)
 		}
-		lc = &liveConn{id: id, key: key, conn: conn, sessions: map[ssh.Session]struct{}{}}
-		l.conns[conn] = lc
-		l.count[id.Login]++
 	}
 	lc.sessions[sess] = struct{}{}
-	return func() { l.remove(conn, sess) }, nil
-}
-
-func (l *liveConns) remove(conn *gossh.ServerConn, sess ssh.Session) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lc, ok := l.conns[conn]
-	if !ok {
-		return
-	}
-	delete(lc.sessions, sess)
-	if len(lc.sessions) == 0 {
-		delete(l.conns, conn)
-		if l.count[lc.id.Login]--; l.count[lc.id.Login] <= 0 {
-			delete(l.count, lc.id.Login)
-		}
-	}
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(lc.sessions, sess)
+	}, nil
 }
 
 // revoked returns the connections whose identity no longer holds.
 func (l *liveConns) revoked(holds func(id auth.Identity, key gossh.PublicKey) bool) []*liveConn {
-	l.mu.Lock()
-	all := make([]*liveConn, 0, len(l.conns))
-	for _, lc := range l.conns {
-		all = append(all, lc)
-	}
-	l.mu.Unlock()
 	var out []*liveConn
-	for _, lc := range all {
+	for _, lc := range l.all() {
 		if !holds(lc.id, lc.key) {
 			out = append(out, lc)
 		}
+	}
+	return out
+}
+
+// all returns a snapshot of every live connection.
+func (l *liveConns) all() []*liveConn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*liveConn, 0, len(l.conns))
+	for _, lc := range l.conns {
+		out = append(out, lc)
 	}
 	return out
 }
@@ -100,7 +115,7 @@ func (l *liveConns) sessionsOf(lc *liveConn) []ssh.Session {
 	return out
 }
 
-// len is the number of live connections, for /metrics and tests.
+// len is the number of live authenticated connections.
 func (l *liveConns) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -94,8 +94,12 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 			deny(fmt.Sprintf("user %q is not the key owner %q", printable(sess.User()), id.Login))
 			return
 		}
-		conn, _ := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
-		release, err := s.live.add(id, key, conn, sess)
+		tc := trackedFromContext(sess.Context())
+		if tc == nil {
+			deny("connection was not admitted")
+			return
+		}
+		release, err := s.live.addSession(tc, sess)
 		if err != nil {
 			s.logger.Warn("session refused", "login", id.Login, "remote", sess.RemoteAddr().String(), "reason", err)
 			fmt.Fprintf(sess.Stderr(), "warren: %v\r\n", err)

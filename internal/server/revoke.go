@@ -34,16 +34,17 @@ func (s *Server) revoke() {
 		for _, sess := range s.live.sessionsOf(lc) {
 			fmt.Fprintf(sess.Stderr(), "\r\nwarren: access for %s was revoked\r\n", lc.id.Login)
 		}
-		s.logger.Info("connection closed: access revoked", "login", lc.id.Login, "remote", lc.conn.RemoteAddr().String())
+		remote := lc.tc.RemoteAddr().String()
+		s.logger.Info("connection closed: access revoked", "login", lc.id.Login, "remote", remote)
 		_ = s.audit.AddEvent(context.Background(), store.Event{Kind: eventSessionRevoked, Login: lc.id.Login,
-			Remote: lc.conn.RemoteAddr().String(), Fingerprint: lc.id.Fingerprint})
-		_ = lc.conn.Close()
+			Remote: remote, Fingerprint: lc.id.Fingerprint})
+		_ = lc.tc.Close()
 	}
 }
 
 // tellAll writes a one-line notice to every live session channel.
 func (s *Server) tellAll(msg string) {
-	for _, lc := range s.live.revoked(func(auth.Identity, gossh.PublicKey) bool { return false }) {
+	for _, lc := range s.live.all() {
 		for _, sess := range s.live.sessionsOf(lc) {
 			fmt.Fprintf(sess.Stderr(), "\r\nwarren: %s\r\n", msg)
 		}

@@ -295,13 +295,16 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	cfg := baseConfig()
 	cfg.VerifiedPublicKeyCallback = func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 		// Defence in depth: the key must still belong to the login now.
-		if !s.auth.CheckKey(conn.User(), key) {
+		id, ok := s.auth.Identify(key)
+		if !ok || !s.auth.CheckKey(conn.User(), key) {
 			return nil, fmt.Errorf("key no longer accepted for %q", conn.User())
 		}
 		if tc := trackedFromContext(ctx); tc != nil {
 			tc.verified()
+			s.live.register(tc, id, key)
 		}
-		login, _ := auth.NormalizeLogin(conn.User())
+		login := id.Login
+		s.logger.Info("login accepted", "login", login, "fingerprint", id.Fingerprint, "remote", conn.RemoteAddr().String())
 		s.metrics.logins.WithLabelValues("accepted", "ok").Inc()
 		_ = s.audit.AddEvent(ctx, store.Event{
 			Kind: eventLoginAccepted, Login: login, Remote: conn.RemoteAddr().String(),
