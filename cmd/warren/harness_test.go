@@ -64,6 +64,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-wait":   cmdTmuxWait,
 		"tmux-gone":   cmdTmuxGone,
 		"tmux-alive":  cmdTmuxAlive,
+		"readonly":    cmdReadonly,
 		"tmux-screen": cmdTmuxScreen,
 	}
 }
@@ -343,4 +344,33 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	if ok := resp.StatusCode == http.StatusOK; ok == neg {
 		ts.Fatalf("httpget %s: status %d", args[0], resp.StatusCode)
 	}
+}
+
+// readonly DIR / readonly -undo DIR: makes DIR unwritable for the server.
+// Root ignores modes, so as root DIR is bind-mounted read-only over itself
+// (undone at the end of the script); otherwise its mode becomes 0500.
+func cmdReadonly(ts *testscript.TestScript, neg bool, args []string) {
+	undo := len(args) == 2 && args[0] == "-undo"
+	if undo {
+		args = args[1:]
+	}
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: readonly [-undo] DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	if os.Geteuid() != 0 {
+		mode := os.FileMode(0o500)
+		if undo {
+			mode = 0o700
+		}
+		ts.Check(os.Chmod(dir, mode))
+		return
+	}
+	if undo {
+		ts.Check(syscall.Unmount(dir, 0))
+		return
+	}
+	ts.Check(syscall.Mount(dir, dir, "", syscall.MS_BIND, ""))
+	ts.Defer(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
+	ts.Check(syscall.Mount(dir, dir, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""))
 }
