@@ -183,7 +183,7 @@ func (r *Ring) recoverSegment(seg *segment) error {
 	defer f.Close()
 	sc := newScanner(f)
 	for sc.next() {
-		r.load(sc.payload)
+		r.put(sc.payload) // recovered bytes: in memory, already on disk, not counted
 	}
 	seg.size = sc.off
 	if sc.err == nil {
@@ -203,18 +203,9 @@ func (r *Ring) recoverSegment(seg *segment) error {
 	return nil
 }
 
-// load appends recovered bytes to the memory ring without counting them.
-func (r *Ring) load(p []byte) {
-	r.put(p)
-}
-
 // put copies p into the ring; the caller holds mu (or owns r exclusively).
 func (r *Ring) put(p []byte) {
-	c := len(r.buf)
-	if c == 0 {
-		r.end += int64(len(p))
-		return
-	}
+	c := len(r.buf) // at least 1: Options reject a negative MemBytes, 0 means the default
 	if len(p) > c {
 		r.end += int64(len(p) - c)
 		p = p[len(p)-c:]

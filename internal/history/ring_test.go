@@ -323,3 +323,15 @@ func TestConcurrent(t *testing.T) {
 	}
 	same(t, "history", readAll(t, dir), all)
 }
+
+func TestWriteDoesNotAllocate(t *testing.T) {
+	r := mustOpen(t, Options{Dir: t.TempDir(), MemBytes: 64 << 10})
+	p := pattern(4<<10, 5)
+	mustWrite(t, r, p) // warm up
+	if got := testing.AllocsPerRun(100, func() { r.Write(p) }); got != 0 {
+		t.Errorf("Write allocates %v times per call; want 0", got)
+	}
+	if got := testing.AllocsPerRun(20, func() { r.Write(p); r.Flush() }); got != 0 {
+		t.Errorf("Write+Flush allocates %v times per call; want 0", got)
+	}
+}
