@@ -34,15 +34,17 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO sessions (login, workspace, id, state, exit_code, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO sessions (login, workspace, id, state, exit_code, created_at, updated_at, cols, rows)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (login, workspace) DO UPDATE SET
 				id = excluded.id,
 				state = excluded.state,
 				exit_code = excluded.exit_code,
 				created_at = excluded.created_at,
-				updated_at = excluded.updated_at`,
-			sess.Login, sess.Workspace, sess.ID, sess.State, sess.ExitCode, created, updated)
+				updated_at = excluded.updated_at,
+				cols = excluded.cols,
+				rows = excluded.rows`,
+			sess.Login, sess.Workspace, sess.ID, sess.State, sess.ExitCode, created, updated, sess.Cols, sess.Rows)
 		return err
 	})
 	if err != nil {
@@ -51,7 +53,7 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 	return nil
 }
 
-const sessionColumns = `login, workspace, id, state, exit_code, created_at, updated_at`
+const sessionColumns = `login, workspace, id, state, exit_code, created_at, updated_at, cols, rows`
 
 // SessionFor returns the record of (login, workspace), or an error wrapping
 // ErrNotFound.
@@ -122,7 +124,7 @@ func (s *Store) DeleteSession(ctx context.Context, login, workspace string) erro
 func scanSession(r scanner) (Session, error) {
 	var sess Session
 	var created, updated sql.NullInt64
-	err := r.Scan(&sess.Login, &sess.Workspace, &sess.ID, &sess.State, &sess.ExitCode, &created, &updated)
+	err := r.Scan(&sess.Login, &sess.Workspace, &sess.ID, &sess.State, &sess.ExitCode, &created, &updated, &sess.Cols, &sess.Rows)
 	if err != nil {
 		return Session{}, err
 	}

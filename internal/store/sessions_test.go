@@ -12,7 +12,7 @@ func TestSessionsRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 	put := []Session{
-		{Login: "bob", Workspace: "web", ID: "id-3", State: SessionRunning, CreatedAt: t0, UpdatedAt: t0},
+		{Login: "bob", Workspace: "web", ID: "id-3", State: SessionRunning, Cols: 120, Rows: 40, CreatedAt: t0, UpdatedAt: t0},
 		{Login: "alice", Workspace: "web", ID: "id-2", State: SessionExited, ExitCode: 3, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour)},
 		{Login: "alice", Workspace: "api", ID: "id-1", State: SessionStopped, CreatedAt: t0, UpdatedAt: t0},
 	}

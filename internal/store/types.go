@@ -49,6 +49,8 @@ type Session struct {
 	ID        string // UUID, stable for the life of the conversation
 	State     string // SessionRunning, SessionExited or SessionStopped
 	ExitCode  int
+	Cols      int // window size the session last ran at; 0 when unknown
+	Rows      int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
