@@ -50,3 +50,18 @@ func BenchmarkRepaint(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+func BenchmarkWriteUnicode(b *testing.B) {
+	var buf bytes.Buffer
+	for range 1000 {
+		buf.WriteString("\x1b[38;2;153;153;153m╭──────────────────────────────────────╮\x1b[39m\r\n")
+		buf.WriteString("│ ❯ 日本語のテキスト, emoji 🚀 and e\u0301 │\r\n")
+	}
+	data := buf.Bytes()
+	s := New(120, 40, 5000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Write(data)
+	}
+}

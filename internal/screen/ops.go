@@ -39,7 +39,7 @@ func (s *Screen) scrollUp(top, bottom, n int) {
 	copy(gone, rows[top:top+n])
 	for _, r := range gone {
 		if toHistory {
-			s.sb.push(r, s.combs)
+			s.sb.push(r, s)
 		}
 		fill(r, blank(s.pen.bg))
 	}
@@ -153,7 +153,7 @@ func (s *Screen) eraseDisplay(mode int) {
 				}
 			}
 			for y := 0; y <= last; y++ {
-				s.sb.push(s.main.rows[y], s.combs)
+				s.sb.push(s.main.rows[y], s)
 			}
 		}
 		s.eraseRows(0, s.rows)

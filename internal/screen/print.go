@@ -1,12 +1,21 @@
 package screen
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
 
-var widths = &runewidth.Condition{EastAsianWidth: false}
+var (
+	widths = &runewidth.Condition{EastAsianWidth: false}
+
+	// bmpWidths caches the width of every rune below U+10000: the table
+	// lookups of runewidth were a third of the cost of writing CJK text and
+	// box drawing. Built on first use (about 64 KiB).
+	bmpWidths     [0x10000]uint8
+	bmpWidthsOnce sync.Once
+)
 
 // runeWidth is the number of columns r takes: 0 for combining marks and
 // other zero-width characters, 2 for wide ones, like wcwidth.
@@ -16,6 +25,14 @@ func runeWidth(r rune) int {
 			return 1
 		}
 		return 0
+	}
+	if r < 0x10000 {
+		bmpWidthsOnce.Do(func() {
+			for i := range bmpWidths {
+				bmpWidths[i] = uint8(widths.RuneWidth(rune(i)))
+			}
+		})
+		return int(bmpWidths[r])
 	}
 	return widths.RuneWidth(r)
 }
@@ -114,11 +131,12 @@ func (s *Screen) combine(r rune) {
 		return
 	}
 	c := &row[x]
-	cur := s.combString(c)
+	cur := s.combBytes(c)
 	if len(cur)+utf8.RuneLen(r) > maxCombBytes {
 		return
 	}
-	s.setComb(c, cur+string(r))
+	var buf [maxCombBytes]byte
+	s.setComb(c, utf8.AppendRune(append(buf[:0], cur...), r))
 }
 
 // clearOverlap blanks the halves of wide characters that writing n cells at

@@ -4,7 +4,7 @@ import "strconv"
 
 // appendCells appends the characters of cells with the SGR changes needed
 // from *pen, which it updates. Wide-character continuations are skipped.
-func appendCells(dst []byte, cells []cell, pen *style, combs []string) []byte {
+func appendCells(dst []byte, cells []cell, pen *style, s *Screen) []byte {
 	for i := range cells {
 		c := &cells[i]
 		if c.width == 0 {
@@ -23,7 +23,7 @@ func appendCells(dst []byte, cells []cell, pen *style, combs []string) []byte {
 			dst = appendRune(dst, c.r)
 		}
 		if c.comb != 0 {
-			dst = append(dst, combs[c.comb-1]...)
+			dst = append(dst, s.combBytes(c)...)
 		}
 	}
 	return dst
@@ -61,7 +61,7 @@ func (s *Screen) appendGrid(dst []byte, g *grid, pen *style) []byte {
 		for end > 0 && row[end-1].isBlank(bg) {
 			end--
 		}
-		dst = appendCells(dst, row[:end], pen, s.combs)
+		dst = appendCells(dst, row[:end], pen, s)
 		if end < len(row) {
 			if to := (style{bg: bg}); *pen != to {
 				dst = appendSGR(dst, *pen, to)
@@ -85,7 +85,7 @@ func (s *Screen) appendCursorState(dst []byte, g *grid, x, y int, wrapPending bo
 		}
 		dst = append(dst, "\x1b[?7h"...)
 		dst = appendCUP(dst, start, y)
-		dst = appendCells(dst, row[start:], pen, s.combs)
+		dst = appendCells(dst, row[start:], pen, s)
 	} else {
 		dst = appendCUP(dst, x, y)
 	}
@@ -105,7 +105,9 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 	// Leave whatever state the client was in: alternate screen, scroll
 	// region, origin, insert, charsets, pen; hide the cursor while painting
 	// and paint without autowrap so the last cell never scrolls.
-	dst = append(dst, "\x1b[?1049l\x1b[!p\x1b[?25l\x1b[0m\x1b[r\x1b[?6l\x1b[4l\x1b[20l\x1b[?7l\x1b(B\x1b)B\x0f"...)
+	// Synchronized output (2026) lets a terminal that knows it show the
+	// repaint at once; others ignore it.
+	dst = append(dst, "\x1b[?2026h\x1b[?1049l\x1b[!p\x1b[?25l\x1b[0m\x1b[r\x1b[?6l\x1b[4l\x1b[20l\x1b[?7l\x1b(B\x1b)B\x0f"...)
 	// Tab stops.
 	dst = append(dst, "\x1b[3g"...)
 	for x, t := range s.tabs {
@@ -202,5 +204,5 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 	if !m.cursorHidden {
 		dst = append(dst, "\x1b[?25h"...)
 	}
-	return dst
+	return append(dst, "\x1b[?2026l"...)
 }

@@ -60,11 +60,12 @@ type Screen struct {
 	lastRune    rune    // for REP
 	title       string
 
-	sb      scrollback
-	rowTmp  [][]cell // scratch for scrolling
-	combs   []string // combining marks referenced by cells (cell.comb-1)
-	combMax int      // len(combs) that triggers a compaction
-	reply   func([]byte)
+	sb       scrollback
+	rowTmp   [][]cell  // scratch for scrolling
+	combs    []combRef // combining marks referenced by cells (cell.comb-1)
+	combData []byte    // the bytes of combs
+	combMax  int       // len(combs) that triggers a compaction
+	reply    func([]byte)
 
 	kittyStack []int // kitty keyboard flags pushed by CSI > u, at most maxKittyStack
 
@@ -177,7 +178,7 @@ func (s *Screen) Lines() []string {
 				r = ' '
 			}
 			b = appendRune(b, r)
-			b = append(b, s.combString(c)...)
+			b = append(b, s.combBytes(c)...)
 		}
 		end := len(b)
 		for end > 0 && b[end-1] == ' ' {
@@ -252,7 +253,7 @@ func (s *Screen) resizeRows(rows int) {
 		for _, g := range []*grid{&s.main, &s.alt} {
 			for i := 0; i < needed; i++ {
 				if g == &s.main {
-					s.sb.push(g.rows[i], s.combs)
+					s.sb.push(g.rows[i], s)
 				}
 			}
 			g.rows = g.rows[needed:]
@@ -299,7 +300,7 @@ func (s *Screen) pullBack(n int) int {
 		row := resizeRow(append([]cell(nil), dec.main.rows[0][:s.cols]...), s.cols)
 		for x := range row {
 			if row[x].comb != 0 {
-				s.setComb(&row[x], dec.combs[row[x].comb-1])
+				s.setComb(&row[x], dec.combBytes(&row[x]))
 			}
 		}
 		back[i] = row

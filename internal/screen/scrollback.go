@@ -20,7 +20,7 @@ func (sb *scrollback) len() int { return sb.n }
 
 // push encodes row and appends it, evicting the oldest lines past the
 // limits.
-func (sb *scrollback) push(row []cell, combs []string) {
+func (sb *scrollback) push(row []cell, s *Screen) {
 	if sb.max == 0 {
 		return
 	}
@@ -33,7 +33,7 @@ func (sb *scrollback) push(row []cell, combs []string) {
 		sb.head = (sb.head + 1) % sb.max
 		sb.n--
 	}
-	buf = encodeLine(buf, row, combs)
+	buf = encodeLine(buf, row, s)
 	for sb.n > 0 && sb.size+len(buf) > sb.maxSize {
 		sb.size -= len(sb.lines[sb.head])
 		sb.lines[sb.head] = nil
@@ -80,13 +80,13 @@ func (sb *scrollback) clear() {
 
 // encodeLine appends row as text and SGR, starting from the default pen,
 // with trailing default blanks dropped and no final reset.
-func encodeLine(dst []byte, row []cell, combs []string) []byte {
+func encodeLine(dst []byte, row []cell, s *Screen) []byte {
 	end := len(row)
 	for end > 0 && row[end-1].isBlank(0) {
 		end--
 	}
 	pen := style{}
-	return appendCells(dst, row[:end], &pen, combs)
+	return appendCells(dst, row[:end], &pen, s)
 }
 
 // AppendScrollback appends the last n lines of the scrollback, oldest
