@@ -92,7 +92,8 @@ func encodeLine(dst []byte, row []cell, s *Screen) []byte {
 // AppendScrollback appends the last n lines of the scrollback, oldest
 // first, each rendered with SGR and ending in "\x1b[0m\r\n". Written to a
 // client before AppendRepaint it fills the client's own scrollback with the
-// session's history.
+// session's history; AppendAttach does both so that every line really
+// leaves the client's screen.
 func (s *Screen) AppendScrollback(dst []byte, n int) []byte {
 	n = clamp(n, 0, s.sb.n)
 	for i := s.sb.n - n; i < s.sb.n; i++ {
@@ -100,4 +101,22 @@ func (s *Screen) AppendScrollback(dst []byte, n int) []byte {
 		dst = append(dst, "\x1b[0m\r\n"...)
 	}
 	return dst
+}
+
+// AppendAttach appends what a newly attached client of the same size
+// needs: the last n scrollback lines, written from the bottom row and
+// scrolled off the client's screen so they all land in its own scrollback,
+// then AppendRepaint.
+func (s *Screen) AppendAttach(dst []byte, n int) []byte {
+	n = clamp(n, 0, s.sb.n)
+	if n > 0 {
+		// Only the main screen, scrolling as a whole, feeds a scrollback.
+		dst = append(dst, "\x1b[?1049l\x1b[0m\x1b[r\x1b[?6l"...)
+		dst = appendCUP(dst, 0, s.rows-1)
+		dst = s.AppendScrollback(dst, n)
+		for range s.rows - 1 {
+			dst = append(dst, '\n')
+		}
+	}
+	return s.AppendRepaint(dst)
 }

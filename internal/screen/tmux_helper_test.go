@@ -220,3 +220,26 @@ func joinRows(rows []string) string {
 	}
 	return b.String()
 }
+
+// history returns tmux's history plus visible rows of the pane showing
+// data, as plain text (capture-pane -S -).
+func (ts *tmuxServer) history(data []byte, cols, rows int) []string {
+	ts.t.Helper()
+	ts.n++
+	name := fmt.Sprintf("w%d", ts.n)
+	sentinel := fmt.Sprintf("warren-done-%d", ts.n)
+	file := filepath.Join(ts.dir, name)
+	if err := os.WriteFile(file, append(append([]byte(nil), data...), "\x1b]2;"+sentinel+"\a"...), 0o600); err != nil {
+		ts.t.Fatal(err)
+	}
+	ts.out("new-session", "-d", "-s", name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "cat "+file+"; exec sleep 600")
+	defer ts.out("kill-session", "-t", name)
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.TrimSpace(ts.out("display", "-p", "-t", name, "#{pane_title}")) != sentinel {
+		if time.Now().After(deadline) {
+			ts.t.Fatalf("tmux pane %s did not process its input within 10s", name)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return trimRows(strings.Split(strings.TrimSuffix(ts.out("capture-pane", "-p", "-S", "-", "-t", name), "\n"), "\n"))
+}

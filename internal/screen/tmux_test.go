@@ -219,3 +219,40 @@ func firstN(s []string, n int) []string {
 	}
 	return s
 }
+
+// TestTmuxAttach checks the attach recipe documented on AppendScrollback:
+// the session's history lands in the client's own scrollback, in order,
+// and the screen is the session's screen.
+func TestTmuxAttach(t *testing.T) {
+	ts := newTmux(t)
+	const cols, rows = 30, 6
+	m := New(cols, rows, 100)
+	m.Write([]byte(numbered(15, "history") + "\x1b[1;32m green\x1b[0m\r\nprompt> "))
+	var client []byte
+	client = append(client, "old terminal content\r\n\x1b[?1049hin alt\x1b[2;4r\x1b[?6h\x1b[31m"...)
+	client = m.AppendAttach(client, 100)
+	got := ts.history(client, cols, rows)
+	if len(got) < rows {
+		t.Fatalf("capture: got %d rows; want at least %d", len(got), rows)
+	}
+	screen, hist := got[len(got)-rows:], got[:len(got)-rows]
+	if !reflect.DeepEqual(screen, m.Lines()) {
+		t.Errorf("client screen:\ngot:\n%s\nwant:\n%s", joinRows(screen), joinRows(m.Lines()))
+	}
+	// The client's history: its old screen, then the session's history.
+	// Blank rows (the old screen's empty rows, and those the recipe scrolls
+	// away) do not matter.
+	var nonBlank []string
+	for _, l := range hist {
+		if l != "" {
+			nonBlank = append(nonBlank, l)
+		}
+	}
+	want := []string{"old terminal content"}
+	for i := range m.ScrollbackLen() {
+		want = append(want, fmt.Sprintf("history %d", i))
+	}
+	if !reflect.DeepEqual(nonBlank, want) {
+		t.Errorf("client history:\ngot:\n%s\nwant:\n%s", joinRows(nonBlank), joinRows(want))
+	}
+}
