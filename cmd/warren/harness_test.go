@@ -65,6 +65,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-gone":   cmdTmuxGone,
 		"tmux-alive":  cmdTmuxAlive,
 		"readonly":    cmdReadonly,
+		"tmux-save":   cmdTmuxSave,
+		"tmux-kill":   cmdTmuxKill,
+		"tmux-resize": cmdTmuxResize,
 		"tmux-screen": cmdTmuxScreen,
 	}
 }

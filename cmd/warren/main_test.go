@@ -12,7 +12,8 @@ import (
 // separate processes.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"warren": func() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) },
+		"warren":     func() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) },
+		"fakeclaude": func() { os.Exit(fakeClaude()) },
 	})
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -95,7 +96,7 @@ func cmdTmuxSend(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func capture(ts *testscript.TestScript, name string) string {
-	out, err := tmuxOf(ts).run("capture-pane", "-p", "-t", name+":")
+	out, err := tmuxOf(ts).run("capture-pane", "-p", "-J", "-t", name+":")
 	if err != nil {
 		ts.Fatalf("capture-pane %s: %v: %s", name, err, out)
 	}
@@ -148,6 +149,42 @@ func cmdTmuxAlive(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var exitedLine = regexp.MustCompile(`\[ssh exited \d+\]`)
+
+// tmux-save NAME FILE: writes window NAME's screen to FILE, for cmp, with
+// trailing blanks cut from each line: tmux keeps a space a program wrote
+// and drops a cell that was erased, which look the same on a terminal.
+func cmdTmuxSave(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tmux-save NAME FILE")
+	}
+	lines := strings.Split(capture(ts, args[0]), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(lines, "\n")), 0o644))
+}
+
+// tmux-kill NAME: kills the terminal of window NAME, and the ssh client in
+// it, as closing a laptop's terminal would (SIGHUP to ssh).
+func cmdTmuxKill(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: tmux-kill NAME")
+	}
+	if out, err := tmuxOf(ts).run("kill-session", "-t", args[0]); err != nil {
+		ts.Fatalf("tmux-kill: %v: %s", err, out)
+	}
+}
+
+// tmux-resize NAME COLSxROWS: resizes window NAME's terminal.
+func cmdTmuxResize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tmux-resize NAME COLSxROWS")
+	}
+	cols, rows, _ := strings.Cut(args[1], "x")
+	if out, err := tmuxOf(ts).run("resize-window", "-t", args[0], "-x", cols, "-y", rows); err != nil {
+		ts.Fatalf("tmux-resize: %v: %s", err, out)
+	}
+}
 
 // tmux-screen NAME: prints window NAME's screen to stdout, for stdout/cmp.
 func cmdTmuxScreen(ts *testscript.TestScript, neg bool, args []string) {

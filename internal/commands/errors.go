@@ -30,12 +30,21 @@ func Usagef(format string, args ...any) error {
 // ExitCode maps an error returned by a command to its exit code.
 func ExitCode(err error) int {
 	var u *UsageError
+	var e *ExitError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &e):
+		return e.Code
 	case errors.As(err, &u):
 		return ExitUsage
 	default:
 		return ExitFailure
 	}
 }
+
+// ExitError ends a command with a given exit code and no message, e.g. an
+// attached program's own exit code.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -22,6 +23,18 @@ type Env struct {
 	Stderr   io.Writer
 	// PTY reports whether the client asked for a terminal (ssh -t).
 	PTY bool
+	// Terminal attaches the caller's terminal to a session; nil when the
+	// client asked for no terminal.
+	Terminal Terminal
+}
+
+// Terminal is the caller's terminal, as the server offers it to commands.
+type Terminal interface {
+	// Attach attaches to the session of workspace, creating the workspace
+	// and starting its program if needed, until the user detaches, the
+	// connection drops or the program ends. It returns the exit status the
+	// command should end with.
+	Attach(ctx context.Context, workspace string) (int, error)
 }
 
 // Command is one SSH command.
@@ -63,6 +76,10 @@ func (r *Router) Run(ctx context.Context, env Env, argv []string) int {
 	}
 	if err := c.Run(ctx, env, argv[1:]); err != nil {
 		code := ExitCode(err)
+		var exit *ExitError
+		if errors.As(err, &exit) {
+			return code
+		}
 		msg := fmt.Sprintf("%s: %v", c.Name, err)
 		if code == ExitUsage {
 			msg += fmt.Sprintf("\nusage: %s %s", c.Name, c.Args)

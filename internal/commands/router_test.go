@@ -72,3 +72,49 @@ func TestHelpHidesAdminCommands(t *testing.T) {
 		t.Errorf("admin help: got %q; want users listed", out)
 	}
 }
+
+type fakeTerminal struct {
+	got  string
+	code int
+	err  error
+}
+
+func (f *fakeTerminal) Attach(_ context.Context, ws string) (int, error) {
+	f.got = ws
+	return f.code, f.err
+}
+
+func TestAttach(t *testing.T) {
+	r := NewRouter(Attach())
+	alice := Identity{Login: "alice"}
+	tests := []struct {
+		name       string
+		term       *fakeTerminal
+		args       []string
+		wantCode   int
+		wantStderr string
+		wantWS     string
+	}{
+		{"attaches", &fakeTerminal{}, []string{"attach", "web"}, 0, "", "web"},
+		{"program exit code passes through silently", &fakeTerminal{code: 3}, []string{"attach", "web"}, 3, "", "web"},
+		{"needs a terminal", nil, []string{"attach", "web"}, 2, "warren: attach: attach needs a terminal: ssh -t HOST attach web\nusage: attach NAME\n", ""},
+		{"needs a name", &fakeTerminal{}, []string{"attach"}, 2, "warren: attach: attach takes one workspace name\nusage: attach NAME\n", ""},
+		{"errors are one line", &fakeTerminal{err: errors.New(`invalid workspace name "../x"`)}, []string{"attach", "../x"}, 1, "warren: attach: invalid workspace name \"../x\"\n", "../x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb strings.Builder
+			env := Env{Identity: alice, Stdout: &out, Stderr: &errb}
+			if tt.term != nil {
+				env.Terminal = tt.term
+			}
+			code := r.Run(context.Background(), env, tt.args)
+			if code != tt.wantCode || errb.String() != tt.wantStderr {
+				t.Errorf("got %d %q; want %d %q", code, errb.String(), tt.wantCode, tt.wantStderr)
+			}
+			if tt.term != nil && tt.term.got != tt.wantWS {
+				t.Errorf("attached to %q; want %q", tt.term.got, tt.wantWS)
+			}
+		})
+	}
+}

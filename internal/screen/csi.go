@@ -203,9 +203,6 @@ func (s *Screen) setDECMode(mode int, on bool) {
 		s.cursorPosition(0, 0)
 	case 7:
 		s.m.autowrap = on
-		if !on {
-			s.wrapPending = false
-		}
 	case 25:
 		s.m.cursorHidden = !on
 	case 9, 1000, 1002, 1003:
@@ -273,7 +270,7 @@ func (s *Screen) saveCursor() {
 func (s *Screen) restoreCursor() {
 	sv := s.cur.saved
 	s.moveTo(sv.x, sv.y)
-	s.wrapPending = sv.wrapPending && s.m.autowrap && s.cx == s.cols-1
+	s.wrapPending = sv.wrapPending && s.cx == s.cols-1
 	s.pen, s.m.origin, s.charsets, s.gl = sv.pen, sv.origin, sv.charsets, sv.gl
 	s.updateSlow()
 }

@@ -158,3 +158,19 @@ func TestNewClamps(t *testing.T) {
 		})
 	}
 }
+
+func TestResizePullBackManyMarks(t *testing.T) {
+	s := New(5, 2, 1000)
+	for range 600 {
+		s.Write([]byte("e\u0301\r\n"))
+	}
+	s.Resize(5, 400) // pulls back 399 lines, compacting the arena on the way
+	if err := checkInvariants(s); err != nil {
+		t.Fatal(err)
+	}
+	for y, l := range s.Lines()[:399] {
+		if l != "e\u0301" {
+			t.Fatalf("row %d: got %q; want %q", y, l, "e\u0301")
+		}
+	}
+}

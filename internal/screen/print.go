@@ -51,7 +51,7 @@ func (s *Screen) printASCII(run []byte) {
 	pen := s.pen
 	for len(run) > 0 {
 		if s.wrapPending {
-			s.wrap()
+			s.wrapOrStay()
 		}
 		row := s.cur.rows[s.cy]
 		n := min(len(run), s.cols-s.cx)
@@ -64,9 +64,8 @@ func (s *Screen) printASCII(run []byte) {
 		run = run[n:]
 		if s.cx >= s.cols {
 			s.cx = s.cols - 1
-			if s.m.autowrap {
-				s.wrapPending = true
-			} else if len(run) > 0 {
+			s.wrapPending = true
+			if !s.m.autowrap && len(run) > 0 {
 				// Without autowrap the rest lands in the last column.
 				row[s.cx] = cell{r: rune(run[len(run)-1]), width: 1, style: pen}
 				run = nil
@@ -87,7 +86,7 @@ func (s *Screen) print(r rune) {
 	}
 	s.lastRune = r
 	if s.wrapPending {
-		s.wrap()
+		s.wrapOrStay()
 	}
 	if w == 2 && s.cx == s.cols-1 {
 		if !s.m.autowrap || s.cols < 2 {
@@ -110,7 +109,7 @@ func (s *Screen) print(r rune) {
 	s.cx += w
 	if s.cx >= s.cols {
 		s.cx = s.cols - 1
-		s.wrapPending = s.m.autowrap
+		s.wrapPending = true
 	}
 }
 
@@ -148,6 +147,18 @@ func (s *Screen) clearOverlap(row []cell, x, n int) {
 	if end := x + n; end < len(row) && row[end].width == 0 {
 		row[end] = blank(0)
 	}
+}
+
+// wrapOrStay handles a character written after one in the last column:
+// with autowrap it goes to the next line, without it overwrites the last
+// column. wrapPending is set in both cases so that a combining mark finds
+// the character in the last column.
+func (s *Screen) wrapOrStay() {
+	if s.m.autowrap {
+		s.wrap()
+		return
+	}
+	s.wrapPending = false
 }
 
 // wrap moves to the start of the next line, scrolling if needed.

@@ -75,8 +75,9 @@ func (s *Screen) appendGrid(dst []byte, g *grid, pen *style) []byte {
 
 // appendCursorState moves the client's cursor to (x, y) with pending wrap
 // and pen as given. A pending wrap is recreated by rewriting the last
-// character of the row with autowrap on.
-func (s *Screen) appendCursorState(dst []byte, g *grid, x, y int, wrapPending bool, pen *style, want style) []byte {
+// character of the row with autowrap on. The client's rows count from
+// top (the region's top in origin mode, else 0).
+func (s *Screen) appendCursorState(dst []byte, g *grid, x, y, top int, wrapPending bool, pen *style, want style) []byte {
 	if wrapPending && x == s.cols-1 {
 		row := g.rows[y]
 		start := x
@@ -84,10 +85,10 @@ func (s *Screen) appendCursorState(dst []byte, g *grid, x, y int, wrapPending bo
 			start = x - 1
 		}
 		dst = append(dst, "\x1b[?7h"...)
-		dst = appendCUP(dst, start, y)
+		dst = appendCUP(dst, start, y-top)
 		dst = appendCells(dst, row[start:], pen, s)
 	} else {
-		dst = appendCUP(dst, x, y)
+		dst = appendCUP(dst, x, y-top)
 	}
 	if *pen != want {
 		dst = appendSGR(dst, *pen, want)
@@ -160,7 +161,7 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 		// The main screen's saved cursor, then switch: a program leaving the
 		// alternate screen later finds the main screen and cursor intact.
 		sv := s.main.saved
-		dst = s.appendCursorState(dst, &s.main, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+		dst = s.appendCursorState(dst, &s.main, sv.x, sv.y, 0, sv.wrapPending, &pen, sv.pen)
 		dst = append(dst, "\x1b7"...)
 		dst = append(dst, "\x1b[?7l\x1b[?1049h"...)
 		pen = style{}
@@ -170,7 +171,7 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 	// The saved cursor (DECSC); with none saved, DECRC homes the cursor
 	// with the default pen, so save exactly that.
 	sv := s.cur.saved
-	dst = s.appendCursorState(dst, s.cur, sv.x, sv.y, sv.wrapPending, &pen, sv.pen)
+	dst = s.appendCursorState(dst, s.cur, sv.x, sv.y, 0, sv.wrapPending, &pen, sv.pen)
 	dst = append(dst, "\x1b7"...)
 	if s.top != 0 || s.bottom != s.rows-1 {
 		dst = append(dst, "\x1b["...)
@@ -179,13 +180,17 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 		dst = strconv.AppendInt(dst, int64(s.bottom+1), 10)
 		dst = append(dst, 'r')
 	}
-	dst = s.appendCursorState(dst, s.cur, s.cx, s.cy, s.wrapPending, &pen, s.pen)
-	dst = appendMode(dst, true, 7, m.autowrap)
 	if m.origin {
-		// DECOM homes the cursor: set it, then move again, relative.
+		// DECOM first: it homes the cursor, and positions become relative
+		// to the region.
 		dst = append(dst, "\x1b[?6h"...)
-		dst = appendCUP(dst, s.cx, s.cy-s.top)
 	}
+	top := 0
+	if m.origin {
+		top = s.top
+	}
+	dst = s.appendCursorState(dst, s.cur, s.cx, s.cy, top, s.wrapPending, &pen, s.pen)
+	dst = appendMode(dst, true, 7, m.autowrap)
 	if m.insert {
 		dst = append(dst, "\x1b[4h"...)
 	}

@@ -292,6 +292,11 @@ func (s *Screen) pullBack(n int) int {
 	}
 	dec := New(maxCols, 1, 0)
 	dec.m.autowrap = false
+	type mark struct {
+		x, y int
+		b    []byte
+	}
+	var marks []mark
 	back := make([][]cell, n)
 	for i := n - 1; i >= 0; i-- {
 		line := s.sb.pop()
@@ -300,11 +305,15 @@ func (s *Screen) pullBack(n int) int {
 		row := resizeRow(append([]cell(nil), dec.main.rows[0][:s.cols]...), s.cols)
 		for x := range row {
 			if row[x].comb != 0 {
-				s.setComb(&row[x], dec.combBytes(&row[x]))
+				marks = append(marks, mark{x, i, dec.combBytes(&row[x])})
+				row[x].comb = 0 // dec's index: re-added below, once in the grid
 			}
 		}
 		back[i] = row
 	}
 	s.main.rows = append(back, s.main.rows...)
+	for _, m := range marks {
+		s.setComb(&s.main.rows[m.y][m.x], m.b)
+	}
 	return n
 }

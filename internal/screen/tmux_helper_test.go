@@ -21,12 +21,17 @@ type tmuxServer struct {
 	n    int
 }
 
+var tmuxServers int
+
 func newTmux(t *testing.T) *tmuxServer {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is required for the screen model comparison tests (install tmux; CI does): %v", err)
 	}
-	ts := &tmuxServer{t: t, sock: fmt.Sprintf("warren-screen-test-%d", os.Getpid()), dir: t.TempDir()}
+	// A socket per server: a killed server may still be exiting when the
+	// next test starts one.
+	tmuxServers++
+	ts := &tmuxServer{t: t, sock: fmt.Sprintf("warren-screen-test-%d-%d", os.Getpid(), tmuxServers), dir: t.TempDir()}
 	t.Cleanup(func() { _ = ts.cmd("kill-server").Run() })
 	// The server exits with its last session: keep one for the whole test.
 	ts.out("new-session", "-d", "-s", "keep", "exec sleep 600")
@@ -199,7 +204,7 @@ func modelFlags(s *Screen) tmuxFlags {
 		regionTop: s.top, regionBottom: s.bottom,
 	}
 	// tmux puts a cursor with a pending wrap one past the last column.
-	if s.wrapPending {
+	if s.wrapPending && s.m.autowrap {
 		f.cursorX = s.cols
 	}
 	return f

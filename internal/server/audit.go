@@ -17,71 +17,87 @@ const (
 	eventSessionRevoked = "session.revoked"
 )
 
-// auditQueue is the bound on audit events waiting to be written.
-const auditQueue = 4096
+// dbQueueLen bounds the database writes waiting to run.
+const dbQueueLen = 4096
 
-// auditLog writes audit events to the store from one goroutine, so that the
-// SSH handshake never waits on SQLite (a locked database must not delay or
-// fail a login). When the queue is full, events are dropped and counted.
-type auditLog struct {
-	store   *store.Store
+// dbQueue runs the server's database writes on one goroutine, so that no
+// SSH handshake or session goroutine ever waits on SQLite: a database locked
+// by another process must not delay or fail a login. When the queue is full,
+// writes are dropped, counted and logged once.
+type dbQueue struct {
 	logger  *slog.Logger
-	queue   chan store.Event
+	jobs    chan dbJob
 	dropped atomic.Int64
-	done    chan struct{}
 }
 
-func newAuditLog(st *store.Store, logger *slog.Logger) *auditLog {
-	return &auditLog{store: st, logger: logger, queue: make(chan store.Event, auditQueue), done: make(chan struct{})}
+type dbJob struct {
+	name string
+	run  func(ctx context.Context) error
 }
 
-// AddEvent queues e; it never blocks. It satisfies auth.Auditor.
-func (a *auditLog) AddEvent(_ context.Context, e store.Event) error {
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
+func newDBQueue(logger *slog.Logger) *dbQueue {
+	return &dbQueue{logger: logger, jobs: make(chan dbJob, dbQueueLen)}
+}
+
+// enqueue queues a write; it never blocks.
+func (q *dbQueue) enqueue(name string, run func(ctx context.Context) error) {
 	select {
-	case a.queue <- e:
+	case q.jobs <- dbJob{name, run}:
 	default:
-		if a.dropped.Add(1) == 1 {
-			a.logger.Warn("audit queue full, dropping events", "kind", e.Kind)
+		if q.dropped.Add(1) == 1 {
+			q.logger.Warn("database write queue full, dropping writes", "write", name)
 		}
 	}
-	return nil
 }
 
-// run writes queued events until ctx ends, then drains what is left for up
-// to two seconds. It closes a.done when it returns.
-func (a *auditLog) run(ctx context.Context) {
-	defer close(a.done)
-	write := func(e store.Event) {
+// run performs queued writes until ctx ends, then what is still queued, for
+// at most two more seconds.
+func (q *dbQueue) run(ctx context.Context) {
+	do := func(j dbJob) {
 		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := a.store.AddEvent(wctx, e); err != nil {
-			a.logger.Error("write audit event", "kind", e.Kind, "login", e.Login, "err", err)
-		}
-		if e.Kind == eventLoginAccepted {
-			if err := a.store.RecordLogin(wctx, e.Login, e.At); err != nil {
-				a.logger.Error("record login", "login", e.Login, "err", err)
-			}
+		if err := j.run(wctx); err != nil {
+			q.logger.Error("database write failed", "write", j.name, "err", err)
 		}
 	}
 	for {
 		select {
-		case e := <-a.queue:
-			write(e)
+		case j := <-q.jobs:
+			do(j)
 		case <-ctx.Done():
-			deadline := time.After(2 * time.Second)
-			for {
+			deadline := time.Now().Add(2 * time.Second)
+			for time.Now().Before(deadline) {
 				select {
-				case e := <-a.queue:
-					write(e)
-				case <-deadline:
-					return
+				case j := <-q.jobs:
+					do(j)
 				default:
 					return
 				}
 			}
+			return
 		}
 	}
+}
+
+// auditLog queues audit events on the dbQueue. It satisfies auth.Auditor.
+type auditLog struct {
+	store *store.Store
+	db    *dbQueue
+}
+
+// AddEvent queues e; it never blocks.
+func (a *auditLog) AddEvent(_ context.Context, e store.Event) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	a.db.enqueue("audit "+e.Kind, func(ctx context.Context) error {
+		if err := a.store.AddEvent(ctx, e); err != nil {
+			return err
+		}
+		if e.Kind == eventLoginAccepted {
+			return a.store.RecordLogin(ctx, e.Login, e.At)
+		}
+		return nil
+	})
+	return nil
 }

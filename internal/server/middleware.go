@@ -116,23 +116,26 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 func (s *Server) dispatch(_ ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		id, _ := IdentityFromContext(sess.Context())
-		_, hasPTY := s.terms.lookup(sess)
 		t := newChannelTerminal(sess)
 		defer t.close()
-		if len(sess.Command()) > 0 {
-			env := commands.Env{
-				Identity: commands.Identity{Login: id.Login, Admin: id.Admin, Fingerprint: id.Fingerprint},
-				Stdout:   sess, Stderr: sess.Stderr(), PTY: hasPTY,
-			}
-			code := s.router.Run(sess.Context(), env, sess.Command())
-			name := sess.Command()[0]
-			if !s.router.Has(name) {
-				name = "unknown"
-			}
-			s.metrics.commands.WithLabelValues(name, fmt.Sprint(code)).Inc()
-			_ = sess.Exit(code)
+		st := s.terminalFor(sess, id, t)
+		if len(sess.Command()) == 0 {
+			_ = sess.Exit(s.interactive(sess.Context(), sess, st))
 			return
 		}
-		_ = sess.Exit(s.interactive(sess, t))
+		env := commands.Env{
+			Identity: commands.Identity{Login: id.Login, Admin: id.Admin, Fingerprint: id.Fingerprint},
+			Stdout:   sess, Stderr: sess.Stderr(), PTY: st != nil,
+		}
+		if st != nil {
+			env.Terminal = st
+		}
+		code := s.router.Run(sess.Context(), env, sess.Command())
+		name := sess.Command()[0]
+		if !s.router.Has(name) {
+			name = "unknown"
+		}
+		s.metrics.commands.WithLabelValues(name, fmt.Sprint(code)).Inc()
+		_ = sess.Exit(code)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -20,6 +21,7 @@ import (
 	"github.com/warren-ssh/warren/internal/auth"
 	"github.com/warren-ssh/warren/internal/commands"
 	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
 )
 
@@ -45,7 +47,10 @@ type Server struct {
 	gate     *admission.Gate
 	hostKeys []hostkeys.Key
 	live     *liveConns
+	db       *dbQueue
 	audit    *auditLog
+	sessions *session.Manager
+	stopping atomic.Bool // set when shutdown begins
 	metrics  *metrics
 	terms    *terminals
 	router   *commands.Router
@@ -100,7 +105,8 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if s.store, err = store.Open(cfg.DatabasePath()); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	s.audit = newAuditLog(s.store, s.logger.With("component", "audit"))
+	s.db = newDBQueue(s.logger.With("component", "db"))
+	s.audit = &auditLog{store: s.store, db: s.db}
 	authOpts, err := s.authOptions()
 	if err != nil {
 		return nil, err
@@ -117,6 +123,13 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
 	s.terms = newTerminals()
 	s.router = commands.NewRouter(s.commandList()...)
+	sessOpts, err := s.sessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	if s.sessions, err = session.NewManager(sessOpts); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
 
 	if s.ssh, err = s.newSSHServer(); err != nil {
 		return nil, err
@@ -180,9 +193,9 @@ func (s *Server) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(context.Background())
 	defer stop()
 	var wg sync.WaitGroup
-	// The audit writer ends when runCtx is cancelled, after the SSH server
-	// stopped, so late events still land.
-	wg.Go(func() { s.audit.run(runCtx) })
+	// The database writer ends when runCtx is cancelled, after the SSH
+	// server and the sessions stopped, so their last writes still land.
+	wg.Go(func() { s.db.run(runCtx) })
 	// The authenticator's background refresh and file watching end with runCtx.
 	wg.Go(func() {
 		if err := s.auth.Run(runCtx); err != nil {
@@ -195,7 +208,7 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	// The SSH accept loop ends when the listener is closed by shutdown.
 	wg.Go(func() {
-		if err := s.ssh.Serve(s.sshLn); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+		if err := s.ssh.Serve(s.sshLn); err != nil && !errors.Is(err, ssh.ErrServerClosed) && !s.stopping.Load() {
 			errc <- fmt.Errorf("serve ssh: %w", err)
 		}
 	})
@@ -207,6 +220,7 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		})
 	}
+	s.restoreSessions(ctx)
 	s.logger.Info("warren listening", "ssh", s.sshLn.Addr().String(), "http", addrString(s.httpLn), "version", s.version)
 
 	var runErr error
@@ -222,17 +236,25 @@ func (s *Server) Run(ctx context.Context) error {
 	return runErr
 }
 
-// shutdown stops accepting, closes every connection and the HTTP listener.
+// shutdown stops accepting connections, stops every session (attached
+// clients are told, rings flushed, programs get SIGHUP and, after
+// --stop-grace, SIGKILL), then closes every connection and the HTTP
+// listener. Sessions stay "running" in the store, to be restored on start.
 func (s *Server) shutdown() {
 	s.shutdownOnce.Do(func() {
+		s.stopping.Store(true)
 		s.logger.Info("shutting down")
+		_ = s.sshLn.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StopGrace+5*time.Second)
 		defer cancel()
-		if s.httpSrv != nil {
-			_ = s.httpSrv.Shutdown(ctx)
+		if err := s.sessions.Shutdown(ctx); err != nil {
+			s.logger.Error("stop sessions", "err", err)
 		}
 		s.tellAll("warren is shutting down")
 		_ = s.ssh.Close()
+		if s.httpSrv != nil {
+			_ = s.httpSrv.Shutdown(ctx)
+		}
 	})
 }
 

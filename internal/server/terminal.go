@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"charm.land/ssh"
+
+	"github.com/warren-ssh/warren/internal/session"
 )
 
 // terminals records each session channel's pty-req. warren never lets charm
@@ -57,15 +59,15 @@ func cleanTerm(term string) string {
 // it; nothing else ever reads the channel, so no keystroke is lost between
 // owners.
 type channelTerminal struct {
-	input  chan []byte     // closed when the client's input ends
-	resize chan ssh.Window // latest size only
-	done   chan struct{}   // closed by close
+	input  chan []byte         // closed when the client's input ends
+	resize chan session.Window // latest size only, clamped
+	done   chan struct{}       // closed by close
 }
 
 func newChannelTerminal(sess ssh.Session) *channelTerminal {
 	t := &channelTerminal{
 		input:  make(chan []byte, 4),
-		resize: make(chan ssh.Window, 1),
+		resize: make(chan session.Window, 1),
 		done:   make(chan struct{}),
 	}
 	// The reader ends at EOF or error on the channel (the client closed its
@@ -93,7 +95,11 @@ func newChannelTerminal(sess ssh.Session) *channelTerminal {
 	// is kept for the current owner.
 	if _, winch, _ := sess.Pty(); winch != nil {
 		go func() {
-			for w := range winch {
+			for sw := range winch {
+				w := session.Clamp(clampUint32(sw.Width), clampUint32(sw.Height))
+				if !w.Valid() {
+					continue
+				}
 				select {
 				case t.resize <- w:
 				default:
@@ -110,3 +116,15 @@ func newChannelTerminal(sess ssh.Session) *channelTerminal {
 }
 
 func (t *channelTerminal) close() { close(t.done) }
+
+// clampUint32 turns charm ssh's int window dimension (parsed from a uint32)
+// back into a uint32 for session.Clamp; negative values mean unknown.
+func clampUint32(v int) uint32 {
+	if v < 0 {
+		return 0
+	}
+	if v > 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(v)
+}

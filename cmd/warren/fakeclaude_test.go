@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// fakeClaude stands in for the Claude CLI in end-to-end scripts: it starts
+// in milliseconds, says which conversation it was started for, answers
+// lines, reports resizes, and can draw on the alternate screen.
+//
+//	fakeclaude [--session-id ID | --resume ID]
+//
+// Lines it understands: "exit N", "lines N" (prints N numbered lines),
+// "alt" (full-screen frame on the alternate screen), "main" (back), anything
+// else is echoed as "you said: …".
+func fakeClaude() int {
+	args := os.Args[1:]
+	switch {
+	case len(args) == 2 && args[0] == "--session-id":
+		fmt.Printf("fakeclaude: new conversation %s\r\n", args[1])
+	case len(args) == 2 && args[0] == "--resume":
+		fmt.Printf("fakeclaude: resumed conversation %s\r\n", args[1])
+	default:
+		fmt.Printf("fakeclaude: args %q\r\n", args)
+	}
+	cols, rows, _ := term.GetSize(0)
+	fmt.Printf("fakeclaude ready pid=%d size=%dx%d cwd=%s home=%s\r\n", os.Getpid(), cols, rows, cwd(), os.Getenv("HOME"))
+
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	// The resize reporter ends when the process exits.
+	go func() {
+		for range winch {
+			c, r, _ := term.GetSize(0)
+			fmt.Printf("[resized to %dx%d]\r\n", c, r)
+		}
+	}()
+
+	in := bufio.NewScanner(os.Stdin)
+	fmt.Print("> ")
+	for in.Scan() {
+		line := strings.TrimSpace(in.Text())
+		word, arg, _ := strings.Cut(line, " ")
+		switch word {
+		case "exit":
+			n, _ := strconv.Atoi(arg)
+			return n
+		case "lines":
+			n, _ := strconv.Atoi(arg)
+			for i := 1; i <= n; i++ {
+				fmt.Printf("line %d of %d\r\n", i, n)
+			}
+		case "alt":
+			c, r, _ := term.GetSize(0)
+			fmt.Print("\x1b[?1049h\x1b[2J\x1b[H\x1b[1;44m FULL SCREEN \x1b[0m")
+			fmt.Printf("\x1b[%d;1H\x1b[7m status: %dx%d \x1b[0m\x1b[3;1H", r, c, r)
+		case "main":
+			fmt.Print("\x1b[?1049l")
+		default:
+			fmt.Printf("you said: %s\r\n", line)
+		}
+		fmt.Print("> ")
+	}
+	return 0
+}
+
+func cwd() string {
+	d, _ := os.Getwd()
+	return d
+}

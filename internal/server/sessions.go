@@ -1,0 +1,236 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/history"
+	"github.com/warren-ssh/warren/internal/screen"
+	"github.com/warren-ssh/warren/internal/session"
+	"github.com/warren-ssh/warren/internal/store"
+	"github.com/warren-ssh/warren/internal/workspace"
+)
+
+// Session audit event kinds.
+const (
+	eventSessionStart   = "session.start"
+	eventSessionRestore = "session.restore"
+	eventSessionExit    = "session.exit"
+	eventSessionStop    = "session.stop"
+	eventSessionAttach  = "session.attach"
+	eventSessionDetach  = "session.detach"
+)
+
+// screenScrollback is how many scrollback lines each screen model keeps at
+// least; --attach-scrollback raises it.
+const screenScrollback = 1000
+
+func (s *Server) sessionOptions() (session.Options, error) {
+	cfg := s.cfg
+	detach, err := config.DetachByte(cfg.DetachKey)
+	if err != nil {
+		return session.Options{}, fmt.Errorf("--detach-key: %w", err)
+	}
+	start, resume := cfg.SessionArgs()
+	scrollback := max(screenScrollback, cfg.AttachScrollback)
+	o := session.Options{
+		Command:    cfg.Command,
+		StartArgs:  start,
+		ResumeArgs: resume,
+		WorkspaceDir: func(login, ws string) string {
+			return filepath.Join(cfg.WorkspacesDir(), login, ws)
+		},
+		HomeDir:  func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		EnvNames: cfg.Env,
+		Getenv:   os.LookupEnv,
+		NewScreen: func(cols, rows int) session.Screen {
+			return screen.New(cols, rows, scrollback)
+		},
+		OpenHistory: func(login, ws string) (session.History, error) {
+			return history.Open(history.Options{
+				Dir:       filepath.Join(cfg.HistoryDir(), login, ws),
+				MemBytes:  int(cfg.HistoryBytes),
+				DiskBytes: cfg.HistoryDisk,
+				Logger:    s.logger.With("component", "history", "login", login, "workspace", ws),
+			})
+		},
+		AttachScrollback: cfg.AttachScrollback,
+		DetachKey:        detach,
+		SizePolicy:       cfg.SizePolicy,
+		StopGrace:        cfg.StopGrace,
+		MaxPerLogin:      cfg.MaxSessions,
+		OnEvent:          s.sessionEvent,
+		Logger:           s.logger.With("component", "session"),
+	}
+	if isClaude(cfg.Command) {
+		o.CanResume = func(sp session.Spec) bool {
+			return claudeTranscriptExists(filepath.Join(cfg.HomesDir(), sp.Login), sp.ID)
+		}
+	}
+	return o, nil
+}
+
+func isClaude(argv []string) bool {
+	return len(argv) > 0 && filepath.Base(argv[0]) == "claude"
+}
+
+// claudeTranscriptExists reports whether Claude Code saved a transcript for
+// conversation id under home: ~/.claude/projects/<project>/<id>.jsonl exists
+// only once the user sent a message, and `claude --resume id` fails without it.
+func claudeTranscriptExists(home, id string) bool {
+	if uuid.Validate(id) != nil {
+		return false
+	}
+	matches, _ := filepath.Glob(filepath.Join(home, ".claude", "projects", "*", id+".jsonl"))
+	return len(matches) > 0
+}
+
+// sessionEvent persists and audits a session's state changes. It runs on
+// the session's goroutines, so it only queues database writes.
+func (s *Server) sessionEvent(ev session.Event) {
+	rec := func(state string) {
+		row := store.Session{Login: ev.Login, Workspace: ev.Workspace, ID: ev.ID, State: state, ExitCode: ev.ExitCode, UpdatedAt: ev.Time}
+		if info, ok := s.sessions.Get(ev.Login, ev.Workspace); ok {
+			row.Cols, row.Rows = info.Window.Cols, info.Window.Rows
+			row.CreatedAt = info.StartedAt
+		}
+		s.db.enqueue("save session", func(ctx context.Context) error {
+			if old, err := s.store.SessionFor(ctx, row.Login, row.Workspace); err == nil {
+				row.CreatedAt = old.CreatedAt
+				if row.Cols == 0 {
+					row.Cols, row.Rows = old.Cols, old.Rows
+				}
+			}
+			return s.store.PutSession(ctx, row)
+		})
+	}
+	audit := func(kind, detail string) {
+		_ = s.audit.AddEvent(context.Background(), store.Event{At: ev.Time, Kind: kind, Login: ev.Login, Detail: detail})
+	}
+	where := "workspace=" + ev.Workspace
+	switch ev.Kind {
+	case session.EventStarted:
+		rec(store.SessionRunning)
+		audit(eventSessionStart, fmt.Sprintf("%s pid=%d", where, ev.PID))
+	case session.EventRestored:
+		rec(store.SessionRunning)
+		audit(eventSessionRestore, fmt.Sprintf("%s pid=%d", where, ev.PID))
+	case session.EventExited:
+		rec(store.SessionExited)
+		audit(eventSessionExit, fmt.Sprintf("%s code=%d", where, ev.ExitCode))
+	case session.EventStopped:
+		// A stop by the server's own shutdown keeps the record running,
+		// so that the next start restores the session.
+		if !s.stopping.Load() {
+			rec(store.SessionStopped)
+		}
+		audit(eventSessionStop, fmt.Sprintf("%s code=%d", where, ev.ExitCode))
+	case session.EventAttached:
+		audit(eventSessionAttach, fmt.Sprintf("%s clients=%d", where, ev.Clients))
+	case session.EventDetached:
+		audit(eventSessionDetach, fmt.Sprintf("%s clients=%d reason=%s", where, ev.Clients, ev.Reason))
+	}
+}
+
+// sessionID returns the conversation ID of (login, workspace): the running
+// session's, else the stored one, else a new one.
+func (s *Server) sessionID(ctx context.Context, login, ws string) string {
+	if info, ok := s.sessions.Get(login, ws); ok {
+		return info.ID
+	}
+	if row, err := s.store.SessionFor(ctx, login, ws); err == nil {
+		return row.ID
+	}
+	return uuid.NewString()
+}
+
+// restoreSessions starts again every session the store says was running
+// when the server stopped, at the size it last had, so that each program
+// resumes its conversation. Failures are logged; the others go on.
+func (s *Server) restoreSessions(ctx context.Context) {
+	rows, err := s.store.Sessions(ctx, "")
+	if err != nil {
+		s.logger.Error("list sessions to restore", "err", err)
+		return
+	}
+	n := 0
+	for _, row := range rows {
+		if row.State != store.SessionRunning {
+			continue
+		}
+		if _, ok := s.auth.Lookup(row.Login); !ok {
+			s.logger.Info("not restoring session of a login no longer allowed", "login", row.Login, "workspace", row.Workspace)
+			continue
+		}
+		win := session.Window{Cols: row.Cols, Rows: row.Rows}
+		if !win.Valid() {
+			win = session.Window{Cols: 80, Rows: 24}
+		}
+		sp := session.Spec{Login: row.Login, Workspace: row.Workspace, ID: row.ID, Restore: true, Window: win}
+		if err := s.sessions.Start(sp); err != nil {
+			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
+			continue
+		}
+		n++
+	}
+	if n > 0 {
+		s.logger.Info("sessions restored", "count", n)
+	}
+}
+
+// terminalReset leaves a client's terminal usable after a full-screen
+// program: main screen, visible cursor, no mouse or paste modes, normal
+// keys, default colours, full scroll region.
+const terminalReset = "\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l" +
+	"\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[r\x1b[0m"
+
+// sessionTerminal is what an attach needs of one SSH session channel.
+type sessionTerminal struct {
+	s    *Server
+	id   auth.Identity
+	t    *channelTerminal
+	term string
+	win  session.Window
+	out  interface{ Write([]byte) (int, error) }
+}
+
+// Attach implements commands.Terminal.
+func (st *sessionTerminal) Attach(ctx context.Context, name string) (int, error) {
+	return st.s.attach(ctx, st, name)
+}
+
+func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (int, error) {
+	ws, err := workspace.Normalize(name)
+	if err != nil {
+		return 0, err
+	}
+	sp := session.Spec{Login: st.id.Login, Workspace: ws, ID: s.sessionID(ctx, st.id.Login, ws), Window: st.win}
+	c := session.Client{Input: st.t.input, Output: st.out, Window: st.win, Resize: st.t.resize, Term: st.term}
+	started := time.Now()
+	res, err := s.sessions.Attach(ctx, sp, c)
+	if err != nil {
+		return 0, fmt.Errorf("attach %s: %w", ws, err)
+	}
+	// Input typed after the detach key (res.Rest) has no next owner until
+	// the picker exists: the connection ends after an attach.
+	switch res.Reason {
+	case session.Detached:
+		fmt.Fprintf(st.out, "%s\r\n[detached from %s]\r\n", terminalReset, ws)
+		return 0, nil
+	case session.Exited:
+		fmt.Fprint(st.out, terminalReset)
+		return res.ExitCode, nil
+	case session.Stopped:
+		fmt.Fprintf(st.out, "%s\r\n[session %s was stopped]\r\n", terminalReset, ws)
+		return 0, nil
+	}
+	s.logger.Debug("client gone", "login", st.id.Login, "workspace", ws, "attached", time.Since(started).Round(time.Millisecond).String())
+	return 0, nil
+}
