@@ -49,26 +49,30 @@ func setupScript(env *testscript.Env) error {
 
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"keygen":      cmdKeygen,
-		"publish":     cmdPublish,
-		"github":      cmdGitHub,
-		"serve":       cmdServe,
-		"signal":      cmdSignal,
-		"waitexit":    cmdWaitExit,
-		"waitlog":     cmdWaitLog,
-		"ssh-as":      cmdSSHAs,
-		"fingerprint": cmdFingerprint,
-		"httpget":     cmdHTTPGet,
-		"tmux-ssh":    cmdTmuxSSH,
-		"tmux-send":   cmdTmuxSend,
-		"tmux-wait":   cmdTmuxWait,
-		"tmux-gone":   cmdTmuxGone,
-		"tmux-alive":  cmdTmuxAlive,
-		"readonly":    cmdReadonly,
-		"tmux-save":   cmdTmuxSave,
-		"tmux-kill":   cmdTmuxKill,
-		"tmux-resize": cmdTmuxResize,
-		"tmux-screen": cmdTmuxScreen,
+		"keygen":       cmdKeygen,
+		"publish":      cmdPublish,
+		"github":       cmdGitHub,
+		"serve":        cmdServe,
+		"signal":       cmdSignal,
+		"waitexit":     cmdWaitExit,
+		"waitlog":      cmdWaitLog,
+		"ssh-as":       cmdSSHAs,
+		"fingerprint":  cmdFingerprint,
+		"httpget":      cmdHTTPGet,
+		"tmux-ssh":     cmdTmuxSSH,
+		"tmux-send":    cmdTmuxSend,
+		"tmux-wait":    cmdTmuxWait,
+		"tmux-gone":    cmdTmuxGone,
+		"tmux-alive":   cmdTmuxAlive,
+		"readonly":     cmdReadonly,
+		"tmux-save":    cmdTmuxSave,
+		"tmux-kill":    cmdTmuxKill,
+		"tmux-resize":  cmdTmuxResize,
+		"tmux-grep":    cmdTmuxGrep,
+		"tmux-history": cmdTmuxHistory,
+		"pidgone":      cmdPidGone,
+		"waitfile":     cmdWaitFile,
+		"tmux-screen":  cmdTmuxScreen,
 	}
 }
 
@@ -376,4 +380,42 @@ func cmdReadonly(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(syscall.Mount(dir, dir, "", syscall.MS_BIND, ""))
 	ts.Defer(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
 	ts.Check(syscall.Mount(dir, dir, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""))
+}
+
+// pidgone PID: waits until process PID no longer runs (gone, or a zombie
+// waiting for init to reap it).
+func cmdPidGone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pidgone PID")
+	}
+	pid, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(waitDeadline)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// The state follows the parenthesised command name.
+		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && strings.HasPrefix(string(stat[i:]), ") Z") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("pidgone: process %d still runs after %s", pid, waitDeadline)
+}
+
+// waitfile PATH: waits until PATH exists and is not empty.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	deadline := time.Now().Add(waitDeadline)
+	for time.Now().Before(deadline) {
+		if fi, err := os.Stat(ts.MkAbs(args[0])); err == nil && fi.Size() > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("waitfile: %s is still missing or empty after %s", args[0], waitDeadline)
 }

@@ -138,6 +138,39 @@ func cmdTmuxGone(ts *testscript.TestScript, neg bool, args []string) {
 	cmdTmuxWait(ts, neg, append(args[:len(args)-1:len(args)-1], name, `\[ssh exited \d+\]`))
 }
 
+// tmux-grep NAME REGEXP VAR: waits until window NAME's screen matches
+// REGEXP and sets $VAR to its first group.
+func cmdTmuxGrep(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: tmux-grep NAME REGEXP VAR")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(waitDeadline)
+	var screen string
+	for time.Now().Before(deadline) {
+		screen = capture(ts, args[0])
+		if m := re.FindStringSubmatch(screen); len(m) > 1 {
+			ts.Setenv(args[2], m[1])
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("tmux-grep: window %s: no match for %q within %s; screen:\n%s", args[0], args[1], waitDeadline, screen)
+}
+
+// tmux-history NAME: prints window NAME's scrollback and screen to stdout.
+func cmdTmuxHistory(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: tmux-history NAME")
+	}
+	out, err := tmuxOf(ts).run("capture-pane", "-p", "-J", "-S", "-", "-t", args[0]+":")
+	if err != nil {
+		ts.Fatalf("tmux-history: %v: %s", err, out)
+	}
+	fmt.Fprint(ts.Stdout(), out)
+}
+
 // tmux-alive NAME: fails if ssh in window NAME has exited.
 func cmdTmuxAlive(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {

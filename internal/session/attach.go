@@ -29,10 +29,7 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	s.clients = append(s.clients, cl)
 	s.owner = cl
 	s.applySizeLocked(r)
-	if o.AttachScrollback > 0 {
-		cl.pending = s.screen.AppendScrollback(cl.pending, o.AttachScrollback)
-	}
-	cl.pending = s.screen.AppendRepaint(cl.pending)
+	cl.pending = s.screen.AppendAttach(cl.pending, o.AttachScrollback)
 	n, id := len(s.clients), s.id
 	s.lastActivity = time.Now()
 	s.mu.Unlock()

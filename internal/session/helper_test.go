@@ -196,7 +196,7 @@ func (f *fakeScreen) Write(p []byte) (int, error) {
 func (f *fakeScreen) Resize(c, r int)                           { f.cols, f.rows = c, r; f.resizes++ }
 func (f *fakeScreen) Size() (int, int)                          { return f.cols, f.rows }
 func (f *fakeScreen) AppendRepaint(dst []byte) []byte           { return append(dst, f.data...) }
-func (f *fakeScreen) AppendScrollback(dst []byte, _ int) []byte { return dst }
+func (f *fakeScreen) AppendAttach(dst []byte, _ int) []byte { return f.AppendRepaint(dst) }
 func (f *fakeScreen) Lines() []string                           { return strings.Split(string(f.data), "\r\n") }
 func (f *fakeScreen) Title() string                             { return f.title }
 func (f *fakeScreen) SetReplyFunc(fn func([]byte))              { f.reply = fn }

@@ -22,9 +22,10 @@ type Screen interface {
 	// AppendRepaint appends bytes that make a terminal of the same size show
 	// the current screen, modes and cursor.
 	AppendRepaint(dst []byte) []byte
-	// AppendScrollback appends the last n scrolled-off lines, rendered, each
-	// ending in "\r\n".
-	AppendScrollback(dst []byte, n int) []byte
+	// AppendAttach appends what a newly attached terminal gets: the last n
+	// scrolled-off lines, written so that they land in the terminal's own
+	// scrollback, then the repaint.
+	AppendAttach(dst []byte, n int) []byte
 	// Lines returns the visible text, one string per row.
 	Lines() []string
 	// Title returns the window title set by the program (untrusted).
