@@ -77,6 +77,7 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 // the program ends.
 func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Result {
 	key := s.m.opts.DetachKey
+	press, release := keyEncodings(key)
 	var (
 		pending bool
 		filt    filterState
@@ -99,7 +100,7 @@ func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Resul
 				timer.Stop()
 				timerC = nil
 			}
-			ks := splitDetach(p, key, pending)
+			ks := splitDetach(plainKey(p, key, press, release), key, pending)
 			pending = ks.pending
 			if len(ks.send) > 0 {
 				// On false the program ended or ctx is done; the next

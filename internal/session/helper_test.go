@@ -193,13 +193,13 @@ func (f *fakeScreen) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-func (f *fakeScreen) Resize(c, r int)                           { f.cols, f.rows = c, r; f.resizes++ }
-func (f *fakeScreen) Size() (int, int)                          { return f.cols, f.rows }
-func (f *fakeScreen) AppendRepaint(dst []byte) []byte           { return append(dst, f.data...) }
+func (f *fakeScreen) Resize(c, r int)                       { f.cols, f.rows = c, r; f.resizes++ }
+func (f *fakeScreen) Size() (int, int)                      { return f.cols, f.rows }
+func (f *fakeScreen) AppendRepaint(dst []byte) []byte       { return append(dst, f.data...) }
 func (f *fakeScreen) AppendAttach(dst []byte, _ int) []byte { return f.AppendRepaint(dst) }
-func (f *fakeScreen) Lines() []string                           { return strings.Split(string(f.data), "\r\n") }
-func (f *fakeScreen) Title() string                             { return f.title }
-func (f *fakeScreen) SetReplyFunc(fn func([]byte))              { f.reply = fn }
+func (f *fakeScreen) Lines() []string                       { return strings.Split(string(f.data), "\r\n") }
+func (f *fakeScreen) Title() string                         { return f.title }
+func (f *fakeScreen) SetReplyFunc(fn func([]byte))          { f.reply = fn }
 
 // fakeHistory is an in-memory ring.
 type fakeHistory struct {

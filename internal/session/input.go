@@ -1,6 +1,57 @@
 package session
 
-import "bytes"
+import (
+	"bytes"
+	"strconv"
+)
+
+// keyEncodings returns the escape sequences a terminal sends for the
+// control key b once a program turned on an extended keyboard protocol
+// (Claude Code does): kitty's CSI u, with and without an event type, and
+// xterm's modifyOtherKeys. press holds the forms that mean "pressed",
+// release the forms that mean "released".
+func keyEncodings(b byte) (press, release [][]byte) {
+	var code int
+	switch {
+	case b >= 0x01 && b <= 0x1a:
+		code = int('a' + b - 1)
+	case b == 0x1c:
+		code = '\\'
+	case b == 0x1d:
+		code = ']'
+	case b == 0x1e:
+		code = '^'
+	case b == 0x1f:
+		code = '_'
+	default:
+		return nil, nil
+	}
+	c := strconv.Itoa(code)
+	press = [][]byte{
+		[]byte("\x1b[" + c + ";5u"),
+		[]byte("\x1b[" + c + ";5:1u"),
+		[]byte("\x1b[" + c + ";5:2u"), // repeat
+		[]byte("\x1b[27;5;" + c + "~"),
+	}
+	release = [][]byte{[]byte("\x1b[" + c + ";5:3u")}
+	return press, release
+}
+
+// plainKey rewrites the extended encodings of the detach key in p to the
+// plain control byte, and drops its release events, so that the detach key
+// works whatever keyboard protocol the program asked the terminal for.
+func plainKey(p []byte, key byte, press, release [][]byte) []byte {
+	if bytes.IndexByte(p, 0x1b) < 0 {
+		return p
+	}
+	for _, r := range release {
+		p = bytes.ReplaceAll(p, r, nil)
+	}
+	for _, e := range press {
+		p = bytes.ReplaceAll(p, e, []byte{key})
+	}
+	return p
+}
 
 // keySplit is what splitDetach makes of one input chunk.
 type keySplit struct {

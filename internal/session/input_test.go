@@ -183,3 +183,32 @@ func TestSanitize(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainKey(t *testing.T) {
+	const key = 0x1c // ctrl-\
+	press, release := keyEncodings(key)
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"plain byte untouched", "a\x1cb", "a\x1cb"},
+		{"kitty CSI u", "a\x1b[92;5ub", "a\x1cb"},
+		{"kitty with press event", "\x1b[92;5:1u", "\x1c"},
+		{"kitty release dropped", "\x1b[92;5:1u\x1b[92;5:3u", "\x1c"},
+		{"modifyOtherKeys", "\x1b[27;5;92~", "\x1c"},
+		{"other kitty keys untouched", "\x1b[97;5u\x1b[92;6u", "\x1b[97;5u\x1b[92;6u"},
+		{"no escape fast path", "hello", "hello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(plainKey([]byte(tt.in), key, press, release))
+			if got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+	if p, _ := keyEncodings(0x01); string(p[0]) != "\x1b[97;5u" {
+		t.Errorf("ctrl-a kitty form: got %q; want %q", p[0], "\x1b[97;5u")
+	}
+}
