@@ -17,6 +17,11 @@ const (
 // ErrPermission is returned when a non-admin runs an admin command.
 var ErrPermission = errors.New("permission denied")
 
+// ErrNotFound is what the interfaces the commands use return (wrapped) for
+// a workspace, session or login that does not exist or is not the
+// caller's: the two cases must not be told apart.
+var ErrNotFound = errors.New("not found")
+
 // UsageError is a command line the command cannot make sense of.
 type UsageError struct{ Msg string }
 

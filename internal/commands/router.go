@@ -80,7 +80,7 @@ func (r *Router) Run(ctx context.Context, env Env, argv []string) int {
 		if errors.As(err, &exit) {
 			return code
 		}
-		msg := fmt.Sprintf("%s: %v", c.Name, err)
+		msg := fmt.Sprintf("%s: %s", c.Name, oneLine(err.Error()))
 		if code == ExitUsage {
 			msg += fmt.Sprintf("\nusage: %s %s", c.Name, c.Args)
 		}

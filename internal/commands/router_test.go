@@ -32,7 +32,7 @@ func TestRouter(t *testing.T) {
 	}{
 		{"whoami", alice, false, []string{"whoami"}, 0, "alice\tSHA256:abc\tuser\n", ""},
 		{"whoami admin", root, false, []string{"whoami"}, 0, "root-user\tSHA256:def\tadmin\n", ""},
-		{"whoami with args is usage", alice, false, []string{"whoami", "x"}, 2, "", "warren: whoami: whoami takes no arguments\nusage: whoami \n"},
+		{"whoami with args is usage", alice, false, []string{"whoami", "x"}, 2, "", "warren: whoami: whoami takes no arguments\nusage: whoami [--json]\n"},
 		{"unknown command", alice, false, []string{"rm", "-rf"}, 127, "", "warren: unknown command \"rm\"; try: help\n"},
 		{"no command", alice, false, nil, 2, "", "warren: no command given; try: help\n"},
 		{"admin command refused for users", alice, false, []string{"users"}, 1, "", "warren: users: permission denied: admins only\n"},

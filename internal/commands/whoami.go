@@ -2,24 +2,42 @@ package commands
 
 import (
 	"context"
-	"fmt"
 )
 
-// Whoami prints the caller's login and the fingerprint of the key used.
+type whoamiRecord struct {
+	Login       string `json:"login"`
+	Fingerprint string `json:"fingerprint"`
+	Admin       bool   `json:"admin"`
+}
+
+// Whoami prints the caller's login, the fingerprint of the key used and the
+// role (user or admin).
 func Whoami() Command {
 	return Command{
 		Name:    "whoami",
+		Args:    "[--json]",
 		Summary: "print your login and the fingerprint of the key you used",
 		Run: func(_ context.Context, env Env, args []string) error {
-			if len(args) > 0 {
+			fs := newFlags("whoami")
+			asJSON := fs.Bool("json", false, "")
+			pos, err := parseArgs(fs, args)
+			if err != nil {
+				return err
+			}
+			if len(pos) > 0 {
 				return Usagef("whoami takes no arguments")
 			}
+			id := env.Identity
+			if *asJSON {
+				return writeJSON(stdout(env), whoamiRecord{id.Login, id.Fingerprint, id.Admin})
+			}
 			role := "user"
-			if env.Identity.Admin {
+			if id.Admin {
 				role = "admin"
 			}
-			_, err := fmt.Fprintf(env.Stdout, "%s\t%s\t%s\n", env.Identity.Login, env.Identity.Fingerprint, role)
-			return err
+			t := newTable(stdout(env))
+			t.row(id.Login, id.Fingerprint, role)
+			return t.flush()
 		},
 	}
 }

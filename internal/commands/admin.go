@@ -1,0 +1,278 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Audit limits.
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 10000
+)
+
+// UserInfo is one allowlisted login.
+type UserInfo struct {
+	Login     string
+	Admin     bool
+	LastLogin time.Time // zero if never
+	Keys      int       // cached keys
+	Sessions  int       // live sessions
+}
+
+// SessionInfo is one session of any login.
+type SessionInfo struct {
+	Login        string
+	Workspace    string
+	State        string // one of the State constants
+	Clients      int
+	ExitCode     int
+	SessionID    string
+	LastActivity time.Time
+}
+
+// EventInfo is one audit event.
+type EventInfo struct {
+	At          time.Time
+	Kind        string // e.g. "login.accepted"
+	Login       string
+	Remote      string
+	Fingerprint string
+	Detail      string // untrusted
+}
+
+// AuditQuery selects audit events; zero fields do not filter.
+type AuditQuery struct {
+	Since time.Time
+	Login string
+	Kind  string
+	Limit int // always set by the audit command
+}
+
+// Admin is what the admin commands need.
+type Admin interface {
+	// Users returns the allowlisted logins.
+	Users(ctx context.Context) ([]UserInfo, error)
+	// Sessions returns every login's sessions.
+	Sessions(ctx context.Context) ([]SessionInfo, error)
+	// Audit returns the newest q.Limit events matching q, newest first.
+	Audit(ctx context.Context, q AuditQuery) ([]EventInfo, error)
+	// Kick closes every connection of login and returns how many it closed.
+	Kick(ctx context.Context, login string) (int, error)
+}
+
+type userRecord struct {
+	Login     string   `json:"login"`
+	Admin     bool     `json:"admin"`
+	LastLogin jsonTime `json:"last_login"`
+	Keys      int      `json:"keys"`
+	Sessions  int      `json:"sessions"`
+}
+
+// Users lists the allowlist. Text fields: login, role, last login, key
+// count, live sessions.
+func Users(a Admin) Command {
+	return Command{
+		Name:    "users",
+		Args:    "[--json]",
+		Summary: "list allowed logins: login, role, last login, keys, sessions",
+		Admin:   true,
+		Run: func(ctx context.Context, env Env, args []string) error {
+			asJSON, err := jsonOnly(args, "users")
+			if err != nil {
+				return err
+			}
+			list, err := a.Users(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				recs := make([]userRecord, 0, len(list))
+				for _, u := range list {
+					recs = append(recs, userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions})
+				}
+				return writeJSON(stdout(env), recs)
+			}
+			t := newTable(stdout(env))
+			for _, u := range list {
+				role := "user"
+				if u.Admin {
+					role = "admin"
+				}
+				t.row(u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions))
+			}
+			return t.flush()
+		},
+	}
+}
+
+type sessionRecord struct {
+	Login        string   `json:"login"`
+	Workspace    string   `json:"workspace"`
+	State        string   `json:"state"`
+	Clients      int      `json:"clients"`
+	ExitCode     int      `json:"exit_code"`
+	SessionID    string   `json:"session_id"`
+	LastActivity jsonTime `json:"last_activity"`
+}
+
+// Sessions lists every login's sessions. Text fields: login, workspace,
+// state, clients, last activity, session id.
+func Sessions(a Admin) Command {
+	return Command{
+		Name:    "sessions",
+		Args:    "[--json]",
+		Summary: "list all sessions: login, workspace, state, clients, last activity, session",
+		Admin:   true,
+		Run: func(ctx context.Context, env Env, args []string) error {
+			asJSON, err := jsonOnly(args, "sessions")
+			if err != nil {
+				return err
+			}
+			list, err := a.Sessions(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				recs := make([]sessionRecord, 0, len(list))
+				for _, s := range list {
+					recs = append(recs, sessionRecord{s.Login, s.Workspace, s.State, s.Clients, s.ExitCode, s.SessionID, jsonTime(s.LastActivity)})
+				}
+				return writeJSON(stdout(env), recs)
+			}
+			t := newTable(stdout(env))
+			for _, s := range list {
+				t.row(s.Login, s.Workspace, s.State, strconv.Itoa(s.Clients), textTime(s.LastActivity), s.SessionID)
+			}
+			return t.flush()
+		},
+	}
+}
+
+type eventRecord struct {
+	At          jsonTime `json:"at"`
+	Kind        string   `json:"kind"`
+	Login       string   `json:"login"`
+	Remote      string   `json:"remote"`
+	Fingerprint string   `json:"fingerprint"`
+	Detail      string   `json:"detail"`
+}
+
+// Audit prints audit events, newest first. Text fields: time, kind, login,
+// remote address, fingerprint, detail.
+func Audit(a Admin) Command {
+	return Command{
+		Name:    "audit",
+		Args:    "[--since DURATION] [--login L] [--kind K] [--limit N] [--json]",
+		Summary: "print audit events, newest first (DURATION like 90m, 24h or 7d)",
+		Admin:   true,
+		Run: func(ctx context.Context, env Env, args []string) error {
+			fs := newFlags("audit")
+			since := fs.String("since", "", "")
+			q := AuditQuery{}
+			fs.StringVar(&q.Login, "login", "", "")
+			fs.StringVar(&q.Kind, "kind", "", "")
+			fs.IntVar(&q.Limit, "limit", defaultAuditLimit, "")
+			asJSON := fs.Bool("json", false, "")
+			pos, err := parseArgs(fs, args)
+			if err != nil {
+				return err
+			}
+			if len(pos) > 0 {
+				return Usagef("audit takes no arguments, only flags")
+			}
+			if q.Limit < 1 || q.Limit > maxAuditLimit {
+				return Usagef("--limit takes a number from 1 to %d", maxAuditLimit)
+			}
+			if *since != "" {
+				d, err := parseAge(*since)
+				if err != nil {
+					return err
+				}
+				q.Since = time.Now().Add(-d)
+			}
+			list, err := a.Audit(ctx, q)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				recs := make([]eventRecord, 0, len(list))
+				for _, e := range list {
+					recs = append(recs, eventRecord{jsonTime(e.At), e.Kind, e.Login, e.Remote, e.Fingerprint, e.Detail})
+				}
+				return writeJSON(stdout(env), recs)
+			}
+			t := newTable(stdout(env))
+			for _, e := range list {
+				t.row(textTime(e.At), e.Kind, e.Login, e.Remote, e.Fingerprint, e.Detail)
+			}
+			return t.flush()
+		},
+	}
+}
+
+// parseAge parses a positive duration: Go's syntax (90m, 1h30m) or a whole
+// number of days (7d).
+func parseAge(s string) (time.Duration, error) {
+	bad := Usagef("--since takes a duration like 90m, 24h or 7d, not %q", quote(s))
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 || n > 100*365 {
+			return 0, bad
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, bad
+		}
+	}
+	if d <= 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// Kick closes every connection of a login and says how many it closed.
+func Kick(a Admin) Command {
+	return Command{
+		Name:    "kick",
+		Args:    "LOGIN",
+		Summary: "close all of LOGIN's connections; sessions keep running",
+		Admin:   true,
+		Run: func(ctx context.Context, env Env, args []string) error {
+			login, err := oneLogin(args, "kick")
+			if err != nil {
+				return err
+			}
+			n, err := a.Kick(ctx, login)
+			if err != nil {
+				return named(login, err)
+			}
+			noun := "connections"
+			if n == 1 {
+				noun = "connection"
+			}
+			_, err = fmt.Fprintf(stdout(env), "closed %d %s of %s\n", n, noun, field(login))
+			return err
+		},
+	}
+}
+
+// jsonOnly parses args that may only be --json.
+func jsonOnly(args []string, cmd string) (bool, error) {
+	fs := newFlags(cmd)
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return false, err
+	}
+	if len(pos) > 0 {
+		return false, Usagef("%s takes no arguments", cmd)
+	}
+	return *asJSON, nil
+}

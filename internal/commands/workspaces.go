@@ -1,0 +1,223 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Workspace and session states, as ls shows them.
+const (
+	StateRunning  = "running"  // the program runs and clients are attached
+	StateDetached = "detached" // the program runs with no client attached
+	StateExited   = "exited"   // the program ended by itself (see ExitCode)
+	StateRestored = "restored" // restarted from its record after a server restart
+	StateStopped  = "stopped"  // stopped by its user or an admin
+	StateNone     = "none"     // the workspace has no session yet
+)
+
+// WorkspaceInfo is one of a login's workspaces and its session.
+type WorkspaceInfo struct {
+	Name         string
+	State        string // one of the State constants
+	Clients      int    // attached clients
+	ExitCode     int    // the program's exit code when State is exited
+	SessionID    string // the conversation's UUID; empty with no session
+	LastActivity time.Time
+	Branch       string // the checked-out git branch; empty when none
+	Dirty        bool   // the git work tree has changes
+}
+
+// Workspaces is what the workspace commands need. Errors are shown to the
+// user after "COMMAND NAME: ", so they need not repeat the name; a missing
+// workspace is an error wrapping ErrNotFound.
+type Workspaces interface {
+	// List returns login's workspaces, in any order.
+	List(ctx context.Context, login string) ([]WorkspaceInfo, error)
+	// Create creates an empty workspace.
+	Create(ctx context.Context, login, name string) error
+	// Clone creates a workspace by cloning url into it, writing the
+	// clone's progress to progress.
+	Clone(ctx context.Context, login, name, url string, progress io.Writer) error
+	// Delete stops the session and removes the workspace's directory and
+	// history.
+	Delete(ctx context.Context, login, name string) error
+	// Stop stops the session and keeps everything else; ErrNotFound when
+	// there is no session.
+	Stop(ctx context.Context, login, name string) error
+}
+
+// lsRecord is one workspace in ls --json.
+type lsRecord struct {
+	Name         string   `json:"name"`
+	State        string   `json:"state"`
+	Clients      int      `json:"clients"`
+	ExitCode     int      `json:"exit_code"`
+	SessionID    string   `json:"session_id"`
+	LastActivity jsonTime `json:"last_activity"`
+	Branch       string   `json:"branch"`
+	Dirty        bool     `json:"dirty"`
+}
+
+// Ls lists the caller's workspaces and their sessions, sorted by name. Text
+// fields: name, state, clients, last activity, session id, branch (with a
+// trailing "*" when the work tree is dirty).
+func Ls(ws Workspaces) Command {
+	return Command{
+		Name:    "ls",
+		Args:    "[--json]",
+		Summary: "list your workspaces and sessions: name, state, clients, last activity, session, branch",
+		Run: func(ctx context.Context, env Env, args []string) error {
+			fs := newFlags("ls")
+			asJSON := fs.Bool("json", false, "")
+			pos, err := parseArgs(fs, args)
+			if err != nil {
+				return err
+			}
+			if len(pos) > 0 {
+				return Usagef("ls takes no arguments")
+			}
+			list, err := ws.List(ctx, env.Identity.Login)
+			if err != nil {
+				return err
+			}
+			sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+			if *asJSON {
+				recs := make([]lsRecord, 0, len(list))
+				for _, w := range list {
+					recs = append(recs, lsRecord{
+						Name: w.Name, State: w.State, Clients: w.Clients, ExitCode: w.ExitCode,
+						SessionID: w.SessionID, LastActivity: jsonTime(w.LastActivity),
+						Branch: w.Branch, Dirty: w.Dirty,
+					})
+				}
+				return writeJSON(stdout(env), recs)
+			}
+			t := newTable(stdout(env))
+			for _, w := range list {
+				branch := field(w.Branch)
+				if w.Dirty && w.Branch != "" {
+					branch += "*"
+				}
+				t.row(w.Name, w.State, strconv.Itoa(w.Clients), textTime(w.LastActivity), w.SessionID, branch)
+			}
+			return t.flush()
+		},
+	}
+}
+
+// New creates a workspace, empty or cloned from a repository.
+func New(ws Workspaces) Command {
+	return Command{
+		Name:    "new",
+		Args:    "NAME [--clone URL]",
+		Summary: "create workspace NAME, empty or cloned from URL (progress on stderr)",
+		Run: func(ctx context.Context, env Env, args []string) error {
+			fs := newFlags("new")
+			url := fs.String("clone", "", "")
+			name, err := oneName(fs, args, "new")
+			if err != nil {
+				return err
+			}
+			if !isFlagSet(fs, "clone") {
+				return named(name, ws.Create(ctx, env.Identity.Login, name))
+			}
+			if err := checkCloneURL(*url); err != nil {
+				return err
+			}
+			progress := newCleanWriter(stderr(env))
+			return named(name, ws.Clone(ctx, env.Identity.Login, name, *url, progress))
+		},
+	}
+}
+
+// Stop stops a workspace's session and keeps the workspace.
+func Stop(ws Workspaces) Command {
+	return Command{
+		Name:    "stop",
+		Args:    "NAME",
+		Summary: "stop NAME's session; the workspace and its history stay",
+		Run: func(ctx context.Context, env Env, args []string) error {
+			name, err := oneName(newFlags("stop"), args, "stop")
+			if err != nil {
+				return err
+			}
+			return named(name, ws.Stop(ctx, env.Identity.Login, name))
+		},
+	}
+}
+
+// Rm deletes a workspace, its session and its history. It needs --yes:
+// commands cannot ask for a confirmation.
+func Rm(ws Workspaces) Command {
+	return Command{
+		Name:    "rm",
+		Args:    "NAME --yes",
+		Summary: "delete workspace NAME with its session and history",
+		Run: func(ctx context.Context, env Env, args []string) error {
+			fs := newFlags("rm")
+			yes := fs.Bool("yes", false, "")
+			name, err := oneName(fs, args, "rm")
+			if err != nil {
+				return err
+			}
+			if !*yes {
+				return Usagef("rm deletes %s and its history; pass --yes", quote(name))
+			}
+			return named(name, ws.Delete(ctx, env.Identity.Login, name))
+		},
+	}
+}
+
+// oneName parses args into fs and returns the one positional argument.
+func oneName(fs *flag.FlagSet, args []string, cmd string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return "", Usagef("%s takes one workspace name", cmd)
+	}
+	return pos[0], nil
+}
+
+// named prefixes err with the workspace name; a not-found error becomes
+// just "NAME: not found", whatever detail it carried.
+func named(name string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%s: %w", quote(name), ErrNotFound)
+	default:
+		return fmt.Errorf("%s: %w", quote(name), err)
+	}
+}
+
+// checkCloneURL accepts the URL forms git fetches over the network:
+// https://, http://, ssh://, git:// and scp-like user@host:path. It refuses
+// local paths, file:// and git's ext:: and fd:: transports, and anything
+// git could take for an option.
+func checkCloneURL(u string) error {
+	bad := Usagef("--clone takes an https://, ssh://, git:// or user@host:path URL, not %q", quote(u))
+	if u == "" || strings.HasPrefix(u, "-") || strings.ContainsAny(u, " \t\r\n\x00") {
+		return bad
+	}
+	for _, p := range []string{"https://", "http://", "ssh://", "git://"} {
+		if strings.HasPrefix(strings.ToLower(u), p) && len(u) > len(p) {
+			return nil
+		}
+	}
+	// scp-like: user@host:path, with no "::" (transport) and no "/" before ':'.
+	at, colon := strings.IndexByte(u, '@'), strings.IndexByte(u, ':')
+	if at > 0 && colon > at+1 && colon < len(u)-1 && !strings.Contains(u, "::") && !strings.Contains(u[:colon], "/") {
+		return nil
+	}
+	return bad
+}
