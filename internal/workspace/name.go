@@ -1,14 +1,10 @@
 package workspace
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 )
-
-// ErrInvalidName is returned for a workspace name that fails validation.
-var ErrInvalidName = errors.New("invalid workspace name")
 
 // MaxNameLen is the longest workspace name.
 const MaxNameLen = 64
@@ -28,6 +24,20 @@ func Normalize(name string) (string, error) {
 			ErrInvalidName, quote(name), MaxNameLen)
 	}
 	return n, nil
+}
+
+// MaxLoginLen is the longest login, GitHub's limit.
+const MaxLoginLen = 39
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// checkLogin validates a login exactly (no case folding: the caller owns
+// the identity and hands it over in its canonical form).
+func checkLogin(login string) error {
+	if len(login) > MaxLoginLen || !loginPattern.MatchString(login) {
+		return fmt.Errorf("%w %s", ErrInvalidLogin, quote(login))
+	}
+	return nil
 }
 
 // quote renders hostile input harmless in messages: Go-quoted, truncated.
