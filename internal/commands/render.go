@@ -158,7 +158,7 @@ func (s *stripper) ground(r rune) {
 	case r == '\r', r == '\b', r == '\t':
 		s.emit(r)
 	case r < 0x20, r == 0x7f:
-	case r < 0xa0: // C1
+	case r >= 0x80 && r < 0xa0: // C1
 		switch r {
 		case 0x9b:
 			s.state = stCSI
