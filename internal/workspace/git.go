@@ -84,22 +84,26 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 
 // lastLines returns the last n non-empty lines written (progress updates
 // end in \r, so \r ends a line too), cleaned of control characters and
-// joined with "; ".
+// joined with "; ". Lines starting "fatal:" or "error:", when there are
+// any, are preferred: git ends a failure with generic advice.
 func (w *tailWriter) lastLines(n int) string {
 	w.mu.Lock()
 	text := string(w.buf)
 	w.mu.Unlock()
-	lines := strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' })
-	var out []string
-	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
-		if l := printable(lines[i]); l != "" {
-			out = append(out, l)
+	var all, errs []string
+	for _, l := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l = printable(l); l == "" {
+			continue
+		}
+		all = append(all, l)
+		if strings.HasPrefix(l, "fatal:") || strings.HasPrefix(l, "error:") {
+			errs = append(errs, l)
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
+	if len(errs) > 0 {
+		all = errs
 	}
-	return strings.Join(out, "; ")
+	return strings.Join(all[max(len(all)-n, 0):], "; ")
 }
 
 // printable drops everything but printable characters (no ESC, no C1, no
