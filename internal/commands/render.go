@@ -37,11 +37,26 @@ type stripper struct {
 	need int
 	min  rune
 	emit func(rune)
+	// text gets runs of printable ASCII, a fast path for emit.
+	text func([]byte)
 }
 
 // write feeds p.
 func (s *stripper) write(p []byte) {
-	for _, b := range p {
+	for i := 0; i < len(p); {
+		if s.state == stGround && s.need == 0 {
+			j := i
+			for j < len(p) && p[j] >= 0x20 && p[j] < 0x7f {
+				j++
+			}
+			if j > i {
+				s.text(p[i:j])
+				i = j
+				continue
+			}
+		}
+		b := p[i]
+		i++
 		if s.need > 0 {
 			if b&0xc0 == 0x80 {
 				s.acc = s.acc<<6 | rune(b&0x3f)
@@ -195,6 +210,7 @@ func newTextRenderer(line func([]byte) error) *textRenderer {
 func newTextRendererMax(line func([]byte) error, max int) *textRenderer {
 	t := &textRenderer{line: line, max: max, cur: make([]byte, 0, max+utf8.UTFMax)}
 	t.s.emit = t.put
+	t.s.text = t.putText
 	return t
 }
 
@@ -244,6 +260,26 @@ func (t *textRenderer) put(r rune) {
 			t.end()
 		}
 		t.cur = utf8.AppendRune(t.cur, r)
+	}
+}
+
+// putText is put for a run of printable ASCII.
+func (t *textRenderer) putText(b []byte) {
+	if t.err != nil {
+		return
+	}
+	if t.cr {
+		t.cur, t.cr = t.cur[:0], false
+	}
+	for len(b) > 0 && t.err == nil {
+		room := t.max - len(t.cur)
+		if room <= 0 {
+			t.end()
+			continue
+		}
+		n := min(room, len(b))
+		t.cur = append(t.cur, b[:n]...)
+		b = b[n:]
 	}
 }
 
@@ -310,6 +346,7 @@ func newCleanWriter(w io.Writer) *cleanWriter {
 			c.buf = utf8.AppendRune(c.buf, r)
 		}
 	}
+	c.s.text = func(b []byte) { c.buf = append(c.buf, b...) }
 	return c
 }
 

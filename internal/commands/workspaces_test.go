@@ -1,0 +1,115 @@
+package commands
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func workspaceRouter(f *fakeWorkspaces) func() (*Router, *[]string) {
+	return func() (*Router, *[]string) {
+		if f == nil {
+			f = newFakeWorkspaces()
+		}
+		fresh := newFakeWorkspaces()
+		fresh.err = f.err
+		return NewRouter(Ls(fresh), New(fresh), Stop(fresh), Rm(fresh)), &fresh.calls
+	}
+}
+
+func TestLs(t *testing.T) {
+	runCases(t, workspaceRouter(nil), []cmdCase{
+		{name: "text sorted, untrusted branch sanitized", id: alice, argv: []string{"ls"},
+			wantStdout: "api\tnone\t0\t-\t-\t-\n" +
+				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\n" +
+				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\n"},
+		{name: "pty gets crlf", id: alice, pty: true, argv: []string{"ls"},
+			wantStdout: "api\tnone\t0\t-\t-\t-\r\n" +
+				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\r\n" +
+				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\r\n"},
+		{name: "json", id: alice, argv: []string{"ls", "--json"}, wantStdout: `[
+			{"name":"api","state":"none","clients":0,"exit_code":0,"session_id":"","last_activity":null,"branch":"","dirty":false},
+			{"name":"evil","state":"exited","clients":0,"exit_code":3,"session_id":"","last_activity":null,"branch":"x\u001b]0;pwn\u0007\ty\u009b","dirty":false},
+			{"name":"web","state":"running","clients":2,"exit_code":0,"session_id":"0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01","last_activity":"2025-03-01T12:00:00Z","branch":"main","dirty":true}]`},
+		{name: "no workspaces", id: Identity{Login: "carol"}, argv: []string{"ls"}, wantStdout: ""},
+		{name: "no workspaces json is an empty array", id: Identity{Login: "carol"}, argv: []string{"ls", "-json"}, wantStdout: "[]"},
+		{name: "only the caller's", id: Identity{Login: "bob"}, argv: []string{"ls"}, wantStdout: "secret\tdetached\t0\t-\ts\t-\n"},
+		{name: "argument is usage", id: alice, argv: []string{"ls", "web"}, wantCode: 2,
+			wantStderr: "warren: ls: ls takes no arguments\nusage: ls [--json]\n"},
+		{name: "unknown flag is usage", id: alice, argv: []string{"ls", "--long"}, wantCode: 2,
+			wantStderr: "warren: ls: flag provided but not defined: -long\nusage: ls [--json]\n"},
+		{name: "hostile flag is one clean line", id: alice, argv: []string{"ls", "--\x1b[31mx\ny"}, wantCode: 2,
+			wantStderr: "warren: ls: flag provided but not defined: -?[31mx y\nusage: ls [--json]\n"},
+	})
+}
+
+func TestNew(t *testing.T) {
+	const progress = "Cloning into 'repo'...\nremote: hi\nReceiving objects:  50%\rReceiving objects: 100%\n"
+	const usage = "usage: new NAME [--clone URL]\n"
+	runCases(t, workspaceRouter(nil), []cmdCase{
+		{name: "creates", id: alice, argv: []string{"new", "docs"}, wantCalls: []string{"create alice docs"}},
+		{name: "exists", id: alice, argv: []string{"new", "web"}, wantCode: 1,
+			wantStderr: "warren: new: web: already exists\n", wantCalls: []string{"create alice web"}},
+		{name: "clones with clean progress on stderr", id: alice, argv: []string{"new", "repo", "--clone", "https://github.com/a/b"},
+			wantStderr: progress, wantCalls: []string{"clone alice repo https://github.com/a/b"}},
+		{name: "flag first and scp-like url", id: alice, argv: []string{"new", "--clone", "git@github.com:a/b.git", "repo"},
+			wantStderr: progress, wantCalls: []string{"clone alice repo git@github.com:a/b.git"}},
+		{name: "progress gets crlf on a pty", id: alice, pty: true, argv: []string{"new", "repo", "--clone=ssh://git@h/a"},
+			wantStderr: "Cloning into 'repo'...\r\nremote: hi\r\nReceiving objects:  50%\rReceiving objects: 100%\r\n",
+			wantCalls:  []string{"clone alice repo ssh://git@h/a"}},
+		{name: "clone failure is exit 1 after the progress", id: alice, argv: []string{"new", "repo", "--clone", "https://h/fail"}, wantCode: 1,
+			wantStderr: progress + "warren: new: repo: git clone: exit status 128\n"},
+		{name: "no name", id: alice, argv: []string{"new"}, wantCode: 2,
+			wantStderr: "warren: new: new takes one workspace name\n" + usage, wantCalls: []string{}},
+		{name: "two names", id: alice, argv: []string{"new", "a", "b"}, wantCode: 2,
+			wantStderr: "warren: new: new takes one workspace name\n" + usage},
+		{name: "clone without url", id: alice, argv: []string{"new", "repo", "--clone"}, wantCode: 2,
+			wantStderr: "warren: new: flag needs an argument: -clone\n" + usage},
+	})
+	for _, url := range []string{"", "/etc", "file:///etc", "ext::sh -c touch% /tmp/x", "-uhack", "fd::3", "host:path", "https://", "user@host::x", "a/b@c:d"} {
+		t.Run("refuses url "+url, func(t *testing.T) {
+			f := newFakeWorkspaces()
+			code, _, stderr := run(t, NewRouter(New(f)), alice, false, "new", "repo", "--clone", url)
+			if code != ExitUsage || len(f.calls) != 0 {
+				t.Errorf("got %d %q, calls %q; want 2 and no calls", code, stderr, f.calls)
+			}
+		})
+	}
+}
+
+func TestStopAndRm(t *testing.T) {
+	runCases(t, workspaceRouter(nil), []cmdCase{
+		{name: "stop", id: alice, argv: []string{"stop", "web"}, wantCalls: []string{"stop alice web"}},
+		{name: "stop without a session", id: alice, argv: []string{"stop", "api"}, wantCode: 1,
+			wantStderr: "warren: stop: api: not found\n"},
+		{name: "stop missing", id: alice, argv: []string{"stop", "nope"}, wantCode: 1, wantStderr: "warren: stop: nope: not found\n"},
+		{name: "stop another login's", id: alice, argv: []string{"stop", "secret"}, wantCode: 1,
+			wantStderr: "warren: stop: secret: not found\n", wantCalls: []string{"stop alice secret"}},
+		{name: "stop needs a name", id: alice, argv: []string{"stop"}, wantCode: 2,
+			wantStderr: "warren: stop: stop takes one workspace name\nusage: stop NAME\n"},
+		{name: "rm refuses without --yes", id: alice, argv: []string{"rm", "web"}, wantCode: 2,
+			wantStderr: "warren: rm: rm deletes web and its history; pass --yes\nusage: rm NAME --yes\n", wantCalls: []string{}},
+		{name: "rm refuses without --yes on a pty too", id: alice, pty: true, argv: []string{"rm", "web"}, wantCode: 2,
+			wantStderr: "warren: rm: rm deletes web and its history; pass --yes\r\nusage: rm NAME --yes\r\n", wantCalls: []string{}},
+		{name: "rm", id: alice, argv: []string{"rm", "web", "--yes"}, wantCalls: []string{"delete alice web"}},
+		{name: "rm flag first", id: alice, argv: []string{"rm", "--yes", "web"}, wantCalls: []string{"delete alice web"}},
+		{name: "rm after --", id: alice, argv: []string{"rm", "--yes", "--", "web"}, wantCalls: []string{"delete alice web"}},
+		{name: "rm missing", id: alice, argv: []string{"rm", "nope", "--yes"}, wantCode: 1, wantStderr: "warren: rm: nope: not found\n"},
+		{name: "rm another login's", id: alice, argv: []string{"rm", "secret", "--yes"}, wantCode: 1, wantStderr: "warren: rm: secret: not found\n"},
+	})
+	t.Run("rm with a terminal still needs --yes", func(t *testing.T) {
+		f := newFakeWorkspaces()
+		var out, errb strings.Builder
+		code := NewRouter(Rm(f)).Run(t.Context(), Env{Identity: alice, Stdout: &out, Stderr: &errb, PTY: true, Terminal: &fakeTerminal{}}, []string{"rm", "web"})
+		if code != ExitUsage || len(f.calls) != 0 {
+			t.Errorf("got %d, calls %q; want 2 and no calls", code, f.calls)
+		}
+	})
+	t.Run("multi-line errors print as one line", func(t *testing.T) {
+		r, _ := workspaceRouter(&fakeWorkspaces{err: errors.New("remove /data/x:\npermission\x1b[2J denied")})()
+		code, _, stderr := run(t, r, alice, false, "rm", "web", "--yes")
+		if want := "warren: rm: web: remove /data/x: permission?[2J denied\n"; code != 1 || stderr != want {
+			t.Errorf("got %d %q; want 1 %q", code, stderr, want)
+		}
+	})
+}
