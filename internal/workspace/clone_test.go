@@ -23,7 +23,7 @@ var testGitEnv = []string{
 	"GIT_COMMITTER_NAME=warren", "GIT_COMMITTER_EMAIL=warren@example.com",
 }
 
-func runGit(t *testing.T, dir string, args ...string) string {
+func runGit(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -37,7 +37,7 @@ func runGit(t *testing.T, dir string, args ...string) string {
 
 // bareRepo makes a bare repository with one commit on branch main, pushed
 // from a temporary clone, and returns its path.
-func bareRepo(t *testing.T) string {
+func bareRepo(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")

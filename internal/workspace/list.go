@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ type Info struct {
 	Dirty    bool      // git status reports changes or untracked files
 }
 
+// statusParallel is how many `git status` List runs at once.
+const statusParallel = 4
+
 // maxStatusOutput caps what List reads of one `git status`.
 const maxStatusOutput = 64 << 10
 
@@ -36,7 +40,7 @@ const maxStatusOutput = 64 << 10
 // reading .git through the login's root; Dirty (and Branch, for gitfile
 // repositories) from `git status --porcelain=v2 --branch`, bounded by
 // Options.StatusTimeout per repository. A git failure only leaves Dirty
-// false.
+// false. Up to statusParallel git processes run at once.
 func (m *Manager) List(ctx context.Context, login string) ([]Info, error) {
 	r, err := m.loginRoot(login, false)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -67,10 +71,20 @@ func (m *Manager) List(ctx context.Context, login string) ([]Info, error) {
 		if err != nil || !fi.IsDir() {
 			continue
 		}
-		info := Info{Name: e.Name(), Dir: filepath.Join(m.root, login, e.Name()), Modified: fi.ModTime()}
-		m.repoInfo(ctx, r, login, &info)
-		out = append(out, info)
+		out = append(out, Info{Name: e.Name(), Dir: filepath.Join(m.root, login, e.Name()), Modified: fi.ModTime()})
 	}
+	// Each repoInfo may run git (~10 ms here, mostly process start): a few
+	// at a time. Every goroutine ends when its repoInfo returns; List waits.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, statusParallel)
+	for i := range out {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			m.repoInfo(ctx, r, login, &out[i])
+		})
+	}
+	wg.Wait()
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
