@@ -1,0 +1,123 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func newFakeAdmin() *fakeAdmin {
+	return &fakeAdmin{
+		users: []UserInfo{
+			{Login: "alice", LastLogin: t0, Keys: 2, Sessions: 1},
+			{Login: "boss", Admin: true, Keys: 1},
+		},
+		sessions: []SessionInfo{
+			{Login: "alice", Workspace: "web", State: StateRunning, Clients: 1, SessionID: "id-1", LastActivity: t0},
+			{Login: "bob", Workspace: "api", State: StateExited, ExitCode: 1, SessionID: "id-2"},
+		},
+		events: []EventInfo{
+			{At: t0, Kind: "login.refused", Login: "mallory", Remote: "10.0.0.9:4242", Fingerprint: "SHA256:m", Detail: "not allowed\n\x1b[2Jfake line"},
+			{At: t0.Add(-time.Hour), Kind: "login.accepted", Login: "alice", Remote: "10.0.0.1:1"},
+		},
+		kicks: map[string]int{"alice": 2, "bob": 1},
+	}
+}
+
+func TestAdminRefusedForUsers(t *testing.T) {
+	a, k := newFakeAdmin(), newFakeKeys()
+	r := NewRouter(Users(a), Sessions(a), Audit(a), Kick(a), RefreshKeys(k))
+	for _, argv := range [][]string{{"users"}, {"users", "--json"}, {"sessions"}, {"audit", "--since", "1h"}, {"kick", "bob"}, {"refresh-keys", "bob"}} {
+		t.Run(strings.Join(argv, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, r, alice, false, argv...)
+			want := "warren: " + argv[0] + ": permission denied: admins only\n"
+			if code != ExitFailure || stdout != "" || stderr != want {
+				t.Errorf("got %d %q %q; want 1 \"\" %q", code, stdout, stderr, want)
+			}
+		})
+	}
+	if len(a.calls) != 0 || len(k.calls) != 0 {
+		t.Errorf("calls: got %q %q; want none", a.calls, k.calls)
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	mk := func() (*Router, *[]string) {
+		a, k := newFakeAdmin(), newFakeKeys()
+		return NewRouter(Users(a), Sessions(a), Audit(a), Kick(a), RefreshKeys(k)), &a.calls
+	}
+	runCases(t, mk, []cmdCase{
+		{name: "users", id: boss, argv: []string{"users"},
+			wantStdout: "alice\tuser\t2025-03-01T12:00:00Z\t2\t1\nboss\tadmin\t-\t1\t0\n"},
+		{name: "users json", id: boss, argv: []string{"users", "--json"}, wantStdout: `[
+			{"login":"alice","admin":false,"last_login":"2025-03-01T12:00:00Z","keys":2,"sessions":1},
+			{"login":"boss","admin":true,"last_login":null,"keys":1,"sessions":0}]`},
+		{name: "users argument", id: boss, argv: []string{"users", "x"}, wantCode: 2,
+			wantStderr: "warren: users: users takes no arguments\nusage: users [--json]\n"},
+		{name: "sessions", id: boss, argv: []string{"sessions"},
+			wantStdout: "alice\tweb\trunning\t1\t2025-03-01T12:00:00Z\tid-1\nbob\tapi\texited\t0\t-\tid-2\n"},
+		{name: "sessions json", id: boss, argv: []string{"sessions", "--json"}, wantStdout: `[
+			{"login":"alice","workspace":"web","state":"running","clients":1,"exit_code":0,"session_id":"id-1","last_activity":"2025-03-01T12:00:00Z"},
+			{"login":"bob","workspace":"api","state":"exited","clients":0,"exit_code":1,"session_id":"id-2","last_activity":null}]`},
+		{name: "audit text sanitizes details", id: boss, argv: []string{"audit"},
+			wantStdout: "2025-03-01T12:00:00Z\tlogin.refused\tmallory\t10.0.0.9:4242\tSHA256:m\tnot allowed??[2Jfake line\n" +
+				"2025-03-01T11:00:00Z\tlogin.accepted\talice\t10.0.0.1:1\t-\t-\n"},
+		{name: "audit json", id: boss, argv: []string{"audit", "--json"}, wantStdout: `[
+			{"at":"2025-03-01T12:00:00Z","kind":"login.refused","login":"mallory","remote":"10.0.0.9:4242","fingerprint":"SHA256:m","detail":"not allowed\n\u001b[2Jfake line"},
+			{"at":"2025-03-01T11:00:00Z","kind":"login.accepted","login":"alice","remote":"10.0.0.1:1","fingerprint":"","detail":""}]`},
+		{name: "audit bad since", id: boss, argv: []string{"audit", "--since", "yesterday"}, wantCode: 2,
+			wantStderr: "warren: audit: --since takes a duration like 90m, 24h or 7d, not \"yesterday\"\nusage: audit [--since DURATION] [--login L] [--kind K] [--limit N] [--json]\n"},
+		{name: "audit negative since", id: boss, argv: []string{"audit", "--since", "-1h"}, wantCode: 2,
+			wantStderr: "warren: audit: --since takes a duration like 90m, 24h or 7d, not \"-1h\"\nusage: audit [--since DURATION] [--login L] [--kind K] [--limit N] [--json]\n"},
+		{name: "audit zero limit", id: boss, argv: []string{"audit", "--limit", "0"}, wantCode: 2,
+			wantStderr: "warren: audit: --limit takes a number from 1 to 10000\nusage: audit [--since DURATION] [--login L] [--kind K] [--limit N] [--json]\n"},
+		{name: "audit argument", id: boss, argv: []string{"audit", "bob"}, wantCode: 2,
+			wantStderr: "warren: audit: audit takes no arguments, only flags\nusage: audit [--since DURATION] [--login L] [--kind K] [--limit N] [--json]\n"},
+		{name: "kick", id: boss, argv: []string{"kick", "alice"}, wantStdout: "closed 2 connections of alice\n", wantCalls: []string{"kick alice"}},
+		{name: "kick one", id: boss, argv: []string{"kick", "bob"}, wantStdout: "closed 1 connection of bob\n"},
+		{name: "kick nobody connected", id: boss, argv: []string{"kick", "carol"}, wantStdout: "closed 0 connections of carol\n"},
+		{name: "kick needs a login", id: boss, argv: []string{"kick"}, wantCode: 2,
+			wantStderr: "warren: kick: kick takes one login\nusage: kick LOGIN\n", wantCalls: []string{}},
+		{name: "refresh-keys", id: boss, argv: []string{"refresh-keys", "alice"}, wantStdout: "alice\t2\n"},
+		{name: "refresh-keys unknown", id: boss, argv: []string{"refresh-keys", "nobody"}, wantCode: 1,
+			wantStderr: "warren: refresh-keys: nobody: not found\n"},
+		{name: "refresh-keys needs a login", id: boss, argv: []string{"refresh-keys"}, wantCode: 2,
+			wantStderr: "warren: refresh-keys: refresh-keys takes one login\nusage: refresh-keys LOGIN\n"},
+	})
+}
+
+func TestAuditQuery(t *testing.T) {
+	tests := []struct {
+		name      string
+		argv      []string
+		wantSince time.Duration // 0: no since
+		wantLogin string
+		wantKind  string
+		wantLimit int
+	}{
+		{"defaults", []string{"audit"}, 0, "", "", 100},
+		{"all filters", []string{"audit", "--since", "2h", "--login", "bob", "--kind", "login.refused", "--limit", "5"}, 2 * time.Hour, "bob", "login.refused", 5},
+		{"days", []string{"audit", "--since=7d", "--json"}, 7 * 24 * time.Hour, "", "", 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newFakeAdmin()
+			before := time.Now()
+			code, _, stderr := run(t, NewRouter(Audit(a)), boss, false, tt.argv...)
+			after := time.Now()
+			if code != 0 {
+				t.Fatalf("got %d %q; want 0", code, stderr)
+			}
+			q := a.query
+			if q.Login != tt.wantLogin || q.Kind != tt.wantKind || q.Limit != tt.wantLimit {
+				t.Errorf("got %+v; want login %q kind %q limit %d", q, tt.wantLogin, tt.wantKind, tt.wantLimit)
+			}
+			switch {
+			case tt.wantSince == 0 && !q.Since.IsZero():
+				t.Errorf("since: got %v; want zero", q.Since)
+			case tt.wantSince != 0 && (q.Since.Before(before.Add(-tt.wantSince)) || q.Since.After(after.Add(-tt.wantSince))):
+				t.Errorf("since: got %v; want %v before now", q.Since, tt.wantSince)
+			}
+		})
+	}
+}
