@@ -18,7 +18,7 @@ func historyRouter(h *fakeHistory) func() (*Router, *[]string) {
 
 func TestHistory(t *testing.T) {
 	h := &fakeHistory{src: map[string]func() io.Reader{
-		"alice/web": bytesReader(smallHistory),
+		"alice/web":  bytesReader(smallHistory),
 		"bob/secret": bytesReader("bob's secret\n"),
 	}}
 	const usage = "usage: history NAME [--lines N] [--raw]\n"

@@ -8,7 +8,7 @@ func newFakeKeys() *fakeKeys {
 			{Type: "ssh-ed25519", Fingerprint: "SHA256:alicekey1", Comment: "laptop"},
 			{Type: "ssh-rsa", Fingerprint: "SHA256:alicekey2", Comment: "evil\x1b]52;c;cGF5bG9hZA==\x07\tcomment"},
 		}},
-		"dave": {LastError: "github: 503 Service\nUnavailable", FetchedAt: t0, Keys: []KeyInfo{{Type: "ssh-ed25519", Fingerprint: "SHA256:d"}}},
+		"dave":  {LastError: "github: 503 Service\nUnavailable", FetchedAt: t0, Keys: []KeyInfo{{Type: "ssh-ed25519", Fingerprint: "SHA256:d"}}},
 		"carol": {},
 	}}
 }
