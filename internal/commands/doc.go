@@ -2,9 +2,18 @@
 // `ssh HOST ls`, …): their names, usage lines, argument parsing, output and
 // exit codes.
 //
-// It declares the small interfaces it needs from the rest of warren and never
-// touches SSH channels, SQL or processes itself: the server hands it an Env
-// with the verified identity, the arguments and the output streams.
+// It declares the small interfaces it needs from the rest of warren
+// (Workspaces, HistorySource, KeySource, Admin) and never touches SSH
+// channels, SQL or processes itself: the server hands it an Env with the
+// verified identity, the arguments and the output streams, and wires
+// concrete types into the constructors (Ls, New, Stop, Rm, History, Keys,
+// Users, Sessions, Audit, Kick, RefreshKeys).
+//
+// Output, for scripts: one record per line, fields separated by tabs,
+// untrusted text with control characters replaced by '?', times in RFC 3339
+// UTC, "-" for an empty field; with --json one JSON value on one line with
+// snake_case names and null for unknown times. Flags may come before, between
+// or after the arguments. Errors are one line on stderr.
 //
 // Exit codes, documented once:
 //

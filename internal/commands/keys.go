@@ -51,20 +51,15 @@ func Keys(k KeySource) Command {
 		Args:    "[--json]",
 		Summary: "list your cached public keys: type, fingerprint, fetch time, comment",
 		Run: func(ctx context.Context, env Env, args []string) error {
-			fs := newFlags("keys")
-			asJSON := fs.Bool("json", false, "")
-			pos, err := parseArgs(fs, args)
+			asJSON, err := jsonOnly(args, "keys")
 			if err != nil {
 				return err
-			}
-			if len(pos) > 0 {
-				return Usagef("keys takes no arguments")
 			}
 			set, err := k.Keys(ctx, env.Identity.Login)
 			if err != nil {
 				return err
 			}
-			if *asJSON {
+			if asJSON {
 				rec := keysRecord{Login: env.Identity.Login, FetchedAt: jsonTime(set.FetchedAt), LastError: set.LastError, Keys: []keyRecord{}}
 				for _, key := range set.Keys {
 					rec.Keys = append(rec.Keys, keyRecord{key.Type, key.Fingerprint, key.Comment, key.Fingerprint == env.Identity.Fingerprint})

@@ -18,17 +18,12 @@ func Whoami() Command {
 		Args:    "[--json]",
 		Summary: "print your login and the fingerprint of the key you used",
 		Run: func(_ context.Context, env Env, args []string) error {
-			fs := newFlags("whoami")
-			asJSON := fs.Bool("json", false, "")
-			pos, err := parseArgs(fs, args)
+			asJSON, err := jsonOnly(args, "whoami")
 			if err != nil {
 				return err
 			}
-			if len(pos) > 0 {
-				return Usagef("whoami takes no arguments")
-			}
 			id := env.Identity
-			if *asJSON {
+			if asJSON {
 				return writeJSON(stdout(env), whoamiRecord{id.Login, id.Fingerprint, id.Admin})
 			}
 			role := "user"

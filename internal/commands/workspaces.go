@@ -74,21 +74,16 @@ func Ls(ws Workspaces) Command {
 		Args:    "[--json]",
 		Summary: "list your workspaces and sessions: name, state, clients, last activity, session, branch",
 		Run: func(ctx context.Context, env Env, args []string) error {
-			fs := newFlags("ls")
-			asJSON := fs.Bool("json", false, "")
-			pos, err := parseArgs(fs, args)
+			asJSON, err := jsonOnly(args, "ls")
 			if err != nil {
 				return err
-			}
-			if len(pos) > 0 {
-				return Usagef("ls takes no arguments")
 			}
 			list, err := ws.List(ctx, env.Identity.Login)
 			if err != nil {
 				return err
 			}
 			sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-			if *asJSON {
+			if asJSON {
 				recs := make([]lsRecord, 0, len(list))
 				for _, w := range list {
 					recs = append(recs, lsRecord{

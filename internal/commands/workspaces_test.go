@@ -6,14 +6,13 @@ import (
 	"testing"
 )
 
-func workspaceRouter(f *fakeWorkspaces) func() (*Router, *[]string) {
+// workspaceRouter returns a maker of routers over fresh fakes that fail
+// with err when it is not nil.
+func workspaceRouter(err error) func() (*Router, *[]string) {
 	return func() (*Router, *[]string) {
-		if f == nil {
-			f = newFakeWorkspaces()
-		}
-		fresh := newFakeWorkspaces()
-		fresh.err = f.err
-		return NewRouter(Ls(fresh), New(fresh), Stop(fresh), Rm(fresh)), &fresh.calls
+		f := newFakeWorkspaces()
+		f.err = err
+		return NewRouter(Ls(f), New(f), Stop(f), Rm(f)), &f.calls
 	}
 }
 
@@ -106,7 +105,7 @@ func TestStopAndRm(t *testing.T) {
 		}
 	})
 	t.Run("multi-line errors print as one line", func(t *testing.T) {
-		r, _ := workspaceRouter(&fakeWorkspaces{err: errors.New("remove /data/x:\npermission\x1b[2J denied")})()
+		r, _ := workspaceRouter(errors.New("remove /data/x:\npermission\x1b[2J denied"))()
 		code, _, stderr := run(t, r, alice, false, "rm", "web", "--yes")
 		if want := "warren: rm: web: remove /data/x: permission?[2J denied\n"; code != 1 || stderr != want {
 			t.Errorf("got %d %q; want 1 %q", code, stderr, want)
