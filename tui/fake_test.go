@@ -29,6 +29,7 @@ type fakeSource struct {
 	mu       sync.Mutex
 	list     []Workspace
 	listErr  error
+	loaded   chan struct{} // closed by the first Workspaces call
 	previews map[string][]string
 	opErr    error
 	calls    []string
