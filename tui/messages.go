@@ -60,13 +60,16 @@ type (
 	}
 )
 
-// opTimeout bounds Create, Delete, Stop, Restart and Workspaces, so that a
-// stuck Source cannot leave a spinner forever.
-const opTimeout = 30 * time.Second
+// Timeouts for Source calls, so that a stuck Source cannot leave the picker
+// waiting forever. Clone has none: esc cancels it.
+const (
+	loadTimeout = 10 * time.Second // Workspaces
+	opTimeout   = 2 * time.Minute  // Create, Delete, Stop, Restart
+)
 
 func loadCmd(ctx context.Context, src Source) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 		defer cancel()
 		list, err := src.Workspaces(ctx)
 		return workspacesMsg{list: list, err: err}

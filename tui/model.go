@@ -167,9 +167,10 @@ func (m *Model) rebuildStyles() {
 // Result returns what the user chose; call it after the program ends.
 func (m *Model) Result() Result { return m.result }
 
-// Init loads the workspaces and starts the refresh tick.
+// Init loads the workspaces, starts the refresh tick and asks the terminal
+// for its background colour (the answer re-themes default Styles).
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(), m.tick(m.refresh))
+	return tea.Batch(m.load(), m.tick(m.refresh), tea.RequestBackgroundColor)
 }
 
 // load issues a Workspaces call unless one is in flight.

@@ -21,7 +21,6 @@ type Styles struct {
 	Meta         lipgloss.Style // second row: activity, title
 	Branch       lipgloss.Style
 	Dirty        lipgloss.Style // the "*" after a dirty branch
-	Match        lipgloss.Style // filter matches in names
 
 	Running  lipgloss.Style
 	Detached lipgloss.Style
@@ -105,7 +104,6 @@ func themeStyles(dark bool, p colorprofile.Profile) Styles {
 		Meta:         st().Foreground(c(muted)),
 		Branch:       st().Foreground(c(cyan)),
 		Dirty:        st().Foreground(c(yellow)).Bold(true),
-		Match:        st().Underline(true),
 
 		Running:  st().Foreground(c(green)),
 		Detached: st().Foreground(c(yellow)),

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"image/color"
 	"io"
 	"strings"
 	"testing"
@@ -277,5 +278,18 @@ func TestViewResize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestViewFollowsTerminalReports(t *testing.T) {
+	src := &fakeSource{list: sampleWorkspaces()}
+	d := newDriver(t, src, Options{})
+	d.send(tea.BackgroundColorMsg{Color: color.White})
+	if d.m.dark {
+		t.Errorf("a white background left the dark theme on")
+	}
+	d.send(tea.ColorProfileMsg{Profile: colorprofile.ASCII})
+	if hasColour(d.raw()) {
+		t.Errorf("colour SGR after the terminal reported an ASCII profile")
 	}
 }
