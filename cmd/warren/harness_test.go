@@ -72,6 +72,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-history": cmdTmuxHistory,
 		"pidgone":      cmdPidGone,
 		"waitfile":     cmdWaitFile,
+		"tmux-until":   cmdTmuxUntil,
+		"tmux-steady":  cmdTmuxSteady,
+		"need":         cmdNeed,
 		"tmux-screen":  cmdTmuxScreen,
 	}
 }
@@ -418,4 +421,16 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("waitfile: %s is still missing or empty after %s", args[0], waitDeadline)
+}
+
+// need PROGRAM HINT: fails the script, with HINT, when PROGRAM is not on
+// PATH. Tools the tests rely on are installed by .ci/run; a missing one is a
+// failure, never a silent skip.
+func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: need PROGRAM HINT")
+	}
+	if _, err := exec.LookPath(args[0]); err != nil {
+		ts.Fatalf("%s is not installed: %s", args[0], args[1])
+	}
 }

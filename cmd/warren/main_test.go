@@ -29,3 +29,4 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 	})
 }
+

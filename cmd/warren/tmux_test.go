@@ -171,6 +171,57 @@ func cmdTmuxHistory(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprint(ts.Stdout(), out)
 }
 
+// tmux-until [-within DURATION] NAME KEY REGEXP: presses KEY in window NAME,
+// once a second, until the screen matches REGEXP: for programs that drop
+// keys typed before they are ready to read them.
+func cmdTmuxUntil(ts *testscript.TestScript, neg bool, args []string) {
+	within := waitDeadline
+	if len(args) >= 2 && args[0] == "-within" {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		within, args = d, args[2:]
+	}
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: tmux-until [-within DURATION] NAME KEY REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	deadline := time.Now().Add(within)
+	var screen string
+	for time.Now().Before(deadline) {
+		if out, err := tmuxOf(ts).run("send-keys", "-t", args[0]+":", args[1]); err != nil {
+			ts.Fatalf("tmux-until: %v: %s", err, out)
+		}
+		for next := time.Now().Add(time.Second); time.Now().Before(next); time.Sleep(50 * time.Millisecond) {
+			if screen = capture(ts, args[0]); re.MatchString(screen) {
+				return
+			}
+		}
+	}
+	ts.Fatalf("tmux-until: window %s: no match for %q within %s; screen:\n%s", args[0], args[2], within, screen)
+}
+
+// tmux-steady NAME DURATION: waits until window NAME's screen has not
+// changed for DURATION: for programs that redraw while they start up.
+func cmdTmuxSteady(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tmux-steady NAME DURATION")
+	}
+	quiet, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(waitDeadline + quiet)
+	last, since := capture(ts, args[0]), time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		if cur := capture(ts, args[0]); cur != last {
+			last, since = cur, time.Now()
+		} else if time.Since(since) >= quiet {
+			return
+		}
+	}
+	ts.Fatalf("tmux-steady: window %s kept changing for %s:\n%s", args[0], waitDeadline, last)
+}
+
 // tmux-alive NAME: fails if ssh in window NAME has exited.
 func cmdTmuxAlive(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
