@@ -51,7 +51,7 @@ func TestOpenPragmas(t *testing.T) {
 		{name: "busy timeout", pragma: "busy_timeout", want: "5000"},
 		{name: "foreign keys", pragma: "foreign_keys", want: "1"},
 		{name: "synchronous normal", pragma: "synchronous", want: "1"},
-		{name: "schema version", pragma: "user_version", want: "2"},
+		{name: "schema version", pragma: "user_version", want: "3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -357,7 +357,7 @@ func TestTranslate(t *testing.T) {
 		want error
 	}{
 		{name: "no rows", err: sql.ErrNoRows, want: ErrNotFound},
-		{name: "unique", err: execErr(s, "INSERT INTO users VALUES ('x', 1, 1), ('x', 1, 1)"), want: ErrConflict},
+		{name: "unique", err: execErr(s, "INSERT INTO users (login, first_seen) VALUES ('x', 1), ('x', 1)"), want: ErrConflict},
 		{name: "not a constraint we map", err: execErr(s, "SELECT * FROM nope"), want: nil},
 	}
 	for _, tt := range tests {

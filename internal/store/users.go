@@ -75,3 +75,36 @@ func scanUser(r scanner) (User, error) {
 	u.FirstSeen, u.LastLogin = fromNanos(first), fromNanos(last)
 	return u, nil
 }
+
+// SetLastWorkspace records the workspace login attached to last; the user is
+// created if new.
+func (s *Store) SetLastWorkspace(ctx context.Context, login, workspace string) error {
+	if login == "" {
+		return fmt.Errorf("set last workspace: empty login")
+	}
+	n, err := nanos(s.now())
+	if err != nil {
+		return fmt.Errorf("set last workspace: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO users (login, first_seen, last_workspace) VALUES (?1, ?2, ?3)
+			ON CONFLICT (login) DO UPDATE SET last_workspace = excluded.last_workspace`,
+			login, n, workspace)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set last workspace of %q: %w", login, err)
+	}
+	return nil
+}
+
+// LastWorkspace returns the workspace login attached to last, "" if none.
+func (s *Store) LastWorkspace(ctx context.Context, login string) (string, error) {
+	var ws string
+	err := s.db.QueryRowContext(ctx, `SELECT last_workspace FROM users WHERE login = ?`, login).Scan(&ws)
+	if err != nil {
+		return "", fmt.Errorf("last workspace of %q: %w", login, translate(err))
+	}
+	return ws, nil
+}

@@ -115,3 +115,32 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestLastWorkspace(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.LastWorkspace(ctx, "alice"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("LastWorkspace of an unknown login: got %v; want ErrNotFound", err)
+	}
+	if err := s.RecordLogin(ctx, "alice", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LastWorkspace(ctx, "alice"); err != nil || got != "" {
+		t.Fatalf("LastWorkspace before any attach: got %q, %v; want \"\"", got, err)
+	}
+	for _, ws := range []string{"web", "api"} {
+		if err := s.SetLastWorkspace(ctx, "alice", ws); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.LastWorkspace(ctx, "alice"); err != nil || got != ws {
+			t.Errorf("LastWorkspace: got %q, %v; want %q", got, err, ws)
+		}
+	}
+	// A login seen first through SetLastWorkspace is created.
+	if err := s.SetLastWorkspace(ctx, "bob", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.User(ctx, "bob"); err != nil || u.FirstSeen.IsZero() {
+		t.Errorf("User(bob): got %+v, %v; want a first-seen time", u, err)
+	}
+}
