@@ -116,9 +116,8 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 func (s *Server) dispatch(_ ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		id, _ := IdentityFromContext(sess.Context())
-		t := newChannelTerminal(sess)
+		t, st := s.terminalFor(sess, id)
 		defer t.close()
-		st := s.terminalFor(sess, id, t)
 		if len(sess.Command()) == 0 {
 			_ = sess.Exit(s.interactive(sess.Context(), sess, st))
 			return

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/warren-ssh/warren/internal/config"
 	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
+	"github.com/warren-ssh/warren/internal/workspace"
 )
 
 // Options are what New needs besides the configuration.
@@ -49,8 +51,12 @@ type Server struct {
 	live     *liveConns
 	db       *dbQueue
 	audit    *auditLog
-	sessions *session.Manager
-	stopping atomic.Bool // set when shutdown begins
+	sessions   *session.Manager
+	workspaces *workspace.Manager
+	restored   restoredSet
+	stopping   atomic.Bool // set when shutdown begins
+	// pickerWarning is shown at the top of every picker; "" for none.
+	pickerWarning string
 	metrics  *metrics
 	terms    *terminals
 	router   *commands.Router
@@ -123,6 +129,13 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
 	s.terms = newTerminals()
 	s.router = commands.NewRouter(s.commandList()...)
+	if s.workspaces, err = workspace.New(workspace.Options{
+		Root:    cfg.WorkspacesDir(),
+		HomeDir: func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		Logger:  s.logger.With("component", "workspace"),
+	}); err != nil {
+		return nil, fmt.Errorf("workspaces: %w", err)
+	}
 	sessOpts, err := s.sessionOptions()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -133,6 +134,7 @@ func (s *Server) sessionEvent(ev session.Event) {
 		}
 		audit(eventSessionStop, fmt.Sprintf("%s code=%d", where, ev.ExitCode))
 	case session.EventAttached:
+		s.forgetRestored(ev.Login, ev.Workspace)
 		audit(eventSessionAttach, fmt.Sprintf("%s clients=%d", where, ev.Clients))
 	case session.EventDetached:
 		audit(eventSessionDetach, fmt.Sprintf("%s clients=%d reason=%s", where, ev.Clients, ev.Reason))
@@ -178,6 +180,7 @@ func (s *Server) restoreSessions(ctx context.Context) {
 			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
 			continue
 		}
+		s.markRestored(row.Login, row.Workspace)
 		n++
 	}
 	if n > 0 {
@@ -197,8 +200,10 @@ type sessionTerminal struct {
 	id   auth.Identity
 	t    *channelTerminal
 	term string
-	win  session.Window
 	out  interface{ Write([]byte) (int, error) }
+	env  []string // the client's environment (TERM, NO_COLOR, …) for the picker
+
+	lastReason session.Reason // why the last attach ended
 }
 
 // Attach implements commands.Terminal.
@@ -211,15 +216,25 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	if err != nil {
 		return 0, err
 	}
-	sp := session.Spec{Login: st.id.Login, Workspace: ws, ID: s.sessionID(ctx, st.id.Login, ws), Window: st.win}
-	c := session.Client{Input: st.t.input, Output: st.out, Window: st.win, Resize: st.t.resize, Term: st.term}
+	if _, err := s.workspaces.Ensure(ctx, st.id.Login, ws); err != nil {
+		return 0, friendly(err)
+	}
+	s.db.enqueue("last workspace", func(ctx context.Context) error {
+		return s.store.SetLastWorkspace(ctx, st.id.Login, ws)
+	})
+	win := st.t.size()
+	sp := session.Spec{Login: st.id.Login, Workspace: ws, ID: s.sessionID(ctx, st.id.Login, ws), Window: win}
+	in, release := st.t.lease()
+	c := session.Client{Input: in, Output: st.out, Window: win, Resize: st.t.resize, Term: st.term}
 	started := time.Now()
 	res, err := s.sessions.Attach(ctx, sp, c)
+	release()
 	if err != nil {
 		return 0, fmt.Errorf("attach %s: %w", ws, err)
 	}
-	// Input typed after the detach key (res.Rest) has no next owner until
-	// the picker exists: the connection ends after an attach.
+	// What was typed after the detach key goes to the next owner.
+	st.t.unread(res.Rest)
+	st.lastReason = res.Reason
 	switch res.Reason {
 	case session.Detached:
 		fmt.Fprintf(st.out, "%s\r\n[detached from %s]\r\n", terminalReset, ws)
@@ -233,4 +248,33 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	}
 	s.logger.Debug("client gone", "login", st.id.Login, "workspace", ws, "attached", time.Since(started).Round(time.Millisecond).String())
 	return 0, nil
+}
+
+// restoredSet remembers the sessions restored at start that nobody has
+// attached to since, for the picker's "restored" state.
+type restoredSet struct {
+	// mu guards the following.
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (s *Server) markRestored(login, ws string) {
+	s.restored.mu.Lock()
+	defer s.restored.mu.Unlock()
+	if s.restored.m == nil {
+		s.restored.m = map[string]bool{}
+	}
+	s.restored.m[login+"/"+ws] = true
+}
+
+func (s *Server) forgetRestored(login, ws string) {
+	s.restored.mu.Lock()
+	defer s.restored.mu.Unlock()
+	delete(s.restored.m, login+"/"+ws)
+}
+
+func (s *Server) wasRestored(login, ws string) bool {
+	s.restored.mu.Lock()
+	defer s.restored.mu.Unlock()
+	return s.restored.m[login+"/"+ws]
 }

@@ -55,20 +55,29 @@ func cleanTerm(term string) string {
 
 // channelTerminal is the single reader of one session channel and the
 // single drain of its window changes. Whoever owns the terminal at the
-// moment (the picker, an attached session) consumes input and resize from
-// it; nothing else ever reads the channel, so no keystroke is lost between
-// owners.
+// moment (the picker, an attached session) leases its input; nothing else
+// ever reads the channel, and bytes the last owner did not take are handed
+// to the next, so no keystroke is lost between owners.
 type channelTerminal struct {
 	input  chan []byte         // closed when the client's input ends
 	resize chan session.Window // latest size only, clamped
 	done   chan struct{}       // closed by close
+
+	// pending holds input for the next lease. Only the current lease's pump
+	// touches it, and leases never overlap.
+	pending []byte
+
+	// mu guards the following.
+	mu     sync.Mutex
+	latest session.Window // the client's current size
 }
 
-func newChannelTerminal(sess ssh.Session) *channelTerminal {
+func newChannelTerminal(sess ssh.Session, win session.Window) *channelTerminal {
 	t := &channelTerminal{
 		input:  make(chan []byte, 4),
 		resize: make(chan session.Window, 1),
 		done:   make(chan struct{}),
+		latest: win,
 	}
 	// The reader ends at EOF or error on the channel (the client closed its
 	// side or the connection dropped), or when close is called.
@@ -100,6 +109,9 @@ func newChannelTerminal(sess ssh.Session) *channelTerminal {
 				if !w.Valid() {
 					continue
 				}
+				t.mu.Lock()
+				t.latest = w
+				t.mu.Unlock()
 				select {
 				case t.resize <- w:
 				default:
@@ -115,7 +127,66 @@ func newChannelTerminal(sess ssh.Session) *channelTerminal {
 	return t
 }
 
+// lease hands the terminal's input to one owner: first what the previous
+// owner left, then what the client types. The returned channel is closed
+// when the client's input ends or release is called; release returns once
+// the pump has stopped, keeping an undelivered chunk for the next lease.
+func (t *channelTerminal) lease() (in <-chan []byte, release func()) {
+	out := make(chan []byte)
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	// The pump ends when release is called or the input ends.
+	go func() {
+		defer close(stopped)
+		defer close(out)
+		for {
+			chunk := t.pending
+			t.pending = nil
+			if chunk == nil {
+				select {
+				case c, ok := <-t.input:
+					if !ok {
+						return
+					}
+					chunk = c
+				case <-stop:
+					return
+				}
+			}
+			select {
+			case out <- chunk:
+			case <-stop:
+				t.pending = chunk
+				return
+			}
+		}
+	}()
+	var once bool
+	return out, func() {
+		if !once {
+			once = true
+			close(stop)
+			<-stopped
+		}
+	}
+}
+
+// unread gives p back, to be read first by the next lease. Call it only
+// between leases.
+func (t *channelTerminal) unread(p []byte) {
+	if len(p) > 0 {
+		t.pending = append(append([]byte(nil), p...), t.pending...)
+	}
+}
+
 func (t *channelTerminal) close() { close(t.done) }
+
+// size is the client's current window size.
+func (t *channelTerminal) size() session.Window {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.latest
+}
 
 // clampUint32 turns charm ssh's int window dimension (parsed from a uint32)
 // back into a uint32 for session.Clamp; negative values mean unknown.

@@ -178,6 +178,29 @@ func (m *Manager) Preview(login, workspace string) ([]string, bool) {
 	return s.screen.Lines(), true
 }
 
+// Flush writes a running session's pending history to disk now, so that a
+// reader of the disk history (the history command) sees everything so far.
+func (m *Manager) Flush(login, workspace string) {
+	s, err := m.lookup(login, workspace, false)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	r := s.run
+	s.mu.Unlock()
+	if r == nil || r.hist == nil {
+		return
+	}
+	select {
+	case <-r.done: // the program ended and its history was flushed and closed
+		return
+	default:
+	}
+	if err := r.hist.Flush(); err != nil {
+		s.log.Warn("flush history", "err", err)
+	}
+}
+
 // Shutdown stops every program: attached clients are told, rings flushed,
 // groups hung up; groups still there after StopGrace (or when ctx ends) are
 // killed; every process is reaped before it returns. Attach and Start fail

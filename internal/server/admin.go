@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/commands"
+	"github.com/warren-ssh/warren/internal/session"
+	"github.com/warren-ssh/warren/internal/store"
+)
+
+// adminService serves the key commands and the admin commands.
+type adminService struct{ s *Server }
+
+var (
+	_ commands.KeySource = adminService{}
+	_ commands.Admin     = adminService{}
+)
+
+// Keys implements commands.KeySource.
+func (a adminService) Keys(ctx context.Context, login string) (commands.KeySet, error) {
+	if _, ok := a.s.auth.Lookup(login); !ok {
+		return commands.KeySet{}, fmt.Errorf("%s: %w", login, commands.ErrNotFound)
+	}
+	keys, fetched := a.s.auth.Keys(login)
+	ks := commands.KeySet{FetchedAt: fetched}
+	for _, k := range keys {
+		ks.Keys = append(ks.Keys, commands.KeyInfo{Type: k.PublicKey.Type(), Fingerprint: k.Fingerprint, Comment: k.Comment})
+	}
+	if row, err := a.s.store.KeySet(ctx, login); err == nil {
+		ks.LastError = row.LastError
+	}
+	return ks, nil
+}
+
+// Refresh implements commands.KeySource.
+func (a adminService) Refresh(ctx context.Context, login string) (commands.KeySet, error) {
+	if err := a.s.auth.Refresh(ctx, login); err != nil {
+		if errors.Is(err, auth.ErrNotAllowed) {
+			return commands.KeySet{}, fmt.Errorf("%s: %w", login, commands.ErrNotFound)
+		}
+		return commands.KeySet{}, err
+	}
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: "admin.refresh_keys", Login: login})
+	return a.Keys(ctx, login)
+}
+
+// Users implements commands.Admin: the allowlist with what is known of each.
+func (a adminService) Users(ctx context.Context) ([]commands.UserInfo, error) {
+	var out []commands.UserInfo
+	for _, login := range a.s.auth.Logins() {
+		e, _ := a.s.auth.Lookup(login)
+		keys, _ := a.s.auth.Keys(login)
+		u := commands.UserInfo{Login: login, Admin: e.Admin, Keys: len(keys)}
+		if row, err := a.s.store.User(ctx, login); err == nil {
+			u.LastLogin = row.LastLogin
+		}
+		for _, si := range a.s.sessions.List(login) {
+			if si.State == session.StateRunning {
+				u.Sessions++
+			}
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// Sessions implements commands.Admin: every login's sessions.
+func (a adminService) Sessions(ctx context.Context) ([]commands.SessionInfo, error) {
+	rows, err := a.s.store.Sessions(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []commands.SessionInfo
+	for _, r := range rows {
+		views, err := workspaceService{a.s}.views(ctx, r.Login)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range views {
+			if v.Name == r.Workspace {
+				out = append(out, commands.SessionInfo{Login: r.Login, Workspace: v.Name, State: v.State, Clients: v.Clients,
+					ExitCode: v.ExitCode, SessionID: v.SessionID, LastActivity: v.LastActivity})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Login != out[j].Login {
+			return out[i].Login < out[j].Login
+		}
+		return out[i].Workspace < out[j].Workspace
+	})
+	return out, nil
+}
+
+// Audit implements commands.Admin.
+func (a adminService) Audit(ctx context.Context, q commands.AuditQuery) ([]commands.EventInfo, error) {
+	events, err := a.s.store.Events(ctx, store.EventFilter{Since: q.Since, Login: q.Login, Kind: q.Kind, Limit: q.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]commands.EventInfo, len(events))
+	for i, e := range events {
+		out[i] = commands.EventInfo{At: e.At, Kind: e.Kind, Login: e.Login, Remote: e.Remote, Fingerprint: e.Fingerprint, Detail: e.Detail}
+	}
+	return out, nil
+}
+
+// Kick implements commands.Admin: closes every connection of login. Its
+// sessions keep running.
+func (a adminService) Kick(ctx context.Context, login string) (int, error) {
+	lcs := a.s.live.revoked(func(id auth.Identity, _ gossh.PublicKey) bool { return id.Login != login })
+	for _, lc := range lcs {
+		for _, sess := range a.s.live.sessionsOf(lc) {
+			fmt.Fprintf(sess.Stderr(), "\r\nwarren: an admin closed this connection\r\n")
+		}
+		_ = lc.tc.Close()
+	}
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: "admin.kick", Login: login, Detail: fmt.Sprintf("connections=%d", len(lcs))})
+	return len(lcs), nil
+}

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/warren-ssh/warren/internal/commands"
+	"github.com/warren-ssh/warren/internal/store"
+	"github.com/warren-ssh/warren/internal/workspace"
+	"github.com/warren-ssh/warren/tui"
+)
+
+// pickerSource is the picker's view of one login's workspaces.
+type pickerSource struct {
+	w     workspaceService
+	login string
+}
+
+var _ tui.Source = pickerSource{}
+
+var pickerStates = map[string]tui.SessionState{
+	commands.StateNone:     tui.NoSession,
+	commands.StateRunning:  tui.Running,
+	commands.StateDetached: tui.Detached,
+	commands.StateExited:   tui.Exited,
+	commands.StateRestored: tui.Restored,
+	commands.StateStopped:  tui.Stopped,
+}
+
+func (p pickerSource) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
+	views, err := p.w.views(ctx, p.login)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tui.Workspace, len(views))
+	for i, v := range views {
+		out[i] = tui.Workspace{Name: v.Name, State: pickerStates[v.State], Clients: v.Clients, ExitCode: v.ExitCode,
+			Since: v.Since, LastActivity: v.LastActivity, Repo: v.Repo, Branch: v.Branch, Dirty: v.Dirty, Title: v.Title}
+	}
+	return out, nil
+}
+
+// Preview returns the bottom of the session's screen, where programs such
+// as Claude keep their prompt, cropped to cols x rows.
+func (p pickerSource) Preview(name string, cols, rows int) []string {
+	lines, ok := p.w.s.sessions.Preview(p.login, name)
+	if !ok || rows <= 0 || cols <= 0 {
+		return nil
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) > rows {
+		lines = lines[len(lines)-rows:]
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ansi.Truncate(tui.Sanitize(l), cols, "")
+	}
+	return out
+}
+
+func (p pickerSource) ValidateName(name string) error {
+	n, err := workspace.Normalize(name)
+	if err != nil {
+		return err
+	}
+	dir, err := p.w.s.workspaces.Dir(p.login, n)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dir); err == nil {
+		return fmt.Errorf("%s already exists", n)
+	}
+	return nil
+}
+
+func (p pickerSource) Create(ctx context.Context, name string) error {
+	if err := p.w.Create(ctx, p.login, name); err != nil {
+		return err
+	}
+	_ = p.w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: p.login, Detail: "workspace=" + name})
+	return nil
+}
+
+func (p pickerSource) Clone(ctx context.Context, name, url string, progress io.Writer) error {
+	if err := p.w.Clone(ctx, p.login, name, url, progress); err != nil {
+		return err
+	}
+	_ = p.w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: p.login, Detail: "workspace=" + name + " clone"})
+	return nil
+}
+
+func (p pickerSource) Delete(ctx context.Context, name string) error { return p.w.Delete(ctx, p.login, name) }
+func (p pickerSource) Stop(ctx context.Context, name string) error   { return p.w.Stop(ctx, p.login, name) }
+func (p pickerSource) Restart(ctx context.Context, name string) error {
+	return p.w.Restart(ctx, p.login, name)
+}
+
+// chanReader reads a leased input channel as an io.Reader for bubbletea.
+// It returns io.EOF once the lease ends, so the program's input goroutine
+// ends with it and never swallows keystrokes meant for the next owner.
+type chanReader struct {
+	in  <-chan []byte
+	buf []byte
+}
+
+func (r *chanReader) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		chunk, ok := <-r.in
+		if !ok {
+			return 0, io.EOF
+		}
+		r.buf = chunk
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// runPicker shows the picker on st until the user attaches or quits.
+func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected string) (tui.Result, error) {
+	in, release := st.t.lease()
+	defer release()
+	win := st.t.size()
+	profile := colorprofile.Env(st.env)
+	m := tui.New(tui.Options{
+		Source:            pickerSource{w: workspaceService{s}, login: st.id.Login},
+		Login:             st.id.Login,
+		Selected:          selected,
+		Warning:           s.pickerWarning,
+		Width:             win.Cols,
+		Height:            win.Rows,
+		HasDarkBackground: true,
+		Profile:           profile,
+		Context:           ctx,
+	})
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := tea.NewProgram(m,
+		tea.WithContext(pctx),
+		tea.WithInput(&chanReader{in: in}),
+		tea.WithOutput(st.out),
+		tea.WithEnvironment(st.env),
+		tea.WithWindowSize(win.Cols, win.Rows),
+		tea.WithColorProfile(profile),
+		tea.WithoutSignalHandler(),
+	)
+	resized := make(chan struct{})
+	// The resize forwarder ends when the program has returned.
+	go func() {
+		defer close(resized)
+		for {
+			select {
+			case w := <-st.t.resize:
+				p.Send(tea.WindowSizeMsg{Width: w.Cols, Height: w.Rows})
+			case <-pctx.Done():
+				return
+			}
+		}
+	}()
+	_, err := p.Run()
+	cancel()
+	<-resized
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return tui.Result{}, fmt.Errorf("picker: %w", err)
+	}
+	return m.Result(), nil
+}
