@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,8 +100,12 @@ func (p pickerSource) Clone(ctx context.Context, name, url string, progress io.W
 	return nil
 }
 
-func (p pickerSource) Delete(ctx context.Context, name string) error { return p.w.Delete(ctx, p.login, name) }
-func (p pickerSource) Stop(ctx context.Context, name string) error   { return p.w.Stop(ctx, p.login, name) }
+func (p pickerSource) Delete(ctx context.Context, name string) error {
+	return p.w.Delete(ctx, p.login, name)
+}
+func (p pickerSource) Stop(ctx context.Context, name string) error {
+	return p.w.Stop(ctx, p.login, name)
+}
 func (p pickerSource) Restart(ctx context.Context, name string) error {
 	return p.w.Restart(ctx, p.login, name)
 }
@@ -148,7 +153,7 @@ func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected st
 	p := tea.NewProgram(m,
 		tea.WithContext(pctx),
 		tea.WithInput(&chanReader{in: in}),
-		tea.WithOutput(st.out),
+		tea.WithOutput(crlfWriter{st.out}),
 		tea.WithEnvironment(st.env),
 		tea.WithWindowSize(win.Cols, win.Rows),
 		tea.WithColorProfile(profile),
@@ -174,4 +179,29 @@ func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected st
 		return tui.Result{}, fmt.Errorf("picker: %w", err)
 	}
 	return m.Result(), nil
+}
+
+// crlfWriter turns "\n" into "\r\n" on the way to the client. The picker's
+// renderer, seeing no local TTY, counts on the terminal driver's ONLCR to
+// return the cursor to column 0 on a line feed; an SSH channel has no such
+// driver, so warren does it, as a PTY would.
+type crlfWriter struct {
+	w interface{ Write([]byte) (int, error) }
+}
+
+func (c crlfWriter) Write(p []byte) (int, error) {
+	if bytes.IndexByte(p, '\n') < 0 {
+		return c.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+len(p)/16)
+	for _, b := range p {
+		if b == '\n' {
+			out = append(out, '\r')
+		}
+		out = append(out, b)
+	}
+	if _, err := c.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -44,22 +44,22 @@ type Server struct {
 	getenv  func(string) string
 	started time.Time
 
-	store    *store.Store
-	auth     *auth.Authenticator
-	gate     *admission.Gate
-	hostKeys []hostkeys.Key
-	live     *liveConns
-	db       *dbQueue
-	audit    *auditLog
+	store      *store.Store
+	auth       *auth.Authenticator
+	gate       *admission.Gate
+	hostKeys   []hostkeys.Key
+	live       *liveConns
+	db         *dbQueue
+	audit      *auditLog
 	sessions   *session.Manager
 	workspaces *workspace.Manager
 	restored   restoredSet
 	stopping   atomic.Bool // set when shutdown begins
 	// pickerWarning is shown at the top of every picker; "" for none.
 	pickerWarning string
-	metrics  *metrics
-	terms    *terminals
-	router   *commands.Router
+	metrics       *metrics
+	terms         *terminals
+	router        *commands.Router
 
 	ssh     *ssh.Server
 	sshLn   net.Listener
