@@ -61,13 +61,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 }
 
 func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(args, getenv, stdout)
-	if errors.Is(err, config.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "warren: %v\n", oneLine(err))
-		return 2
+	cfg, code, ok := loadConfig(args, getenv, stdout, stderr)
+	if !ok {
+		return code
 	}
 	logger := newLogger(cfg, stderr)
 	slog.SetDefault(logger)
@@ -105,6 +101,20 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	return 0
 }
 
+// loadConfig loads the configuration; when it cannot be used (help was
+// asked for, or something is wrong), ok is false and code is the exit code.
+func loadConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (cfg config.Config, code int, ok bool) {
+	cfg, err := config.Load(args, getenv, stdout)
+	if errors.Is(err, config.ErrHelp) {
+		return cfg, 0, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "warren: %v\n", oneLine(err))
+		return cfg, 2, false
+	}
+	return cfg, 0, true
+}
+
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
@@ -131,13 +141,9 @@ func oneLine(err error) string {
 
 // healthcheck asks the server's /healthz, for Docker's HEALTHCHECK.
 func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(args, getenv, stdout)
-	if errors.Is(err, config.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "warren: %v\n", oneLine(err))
-		return 2
+	cfg, code, ok := loadConfig(args, getenv, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if cfg.HTTP == "" {
 		fmt.Fprintln(stderr, "warren: healthcheck needs --http")
