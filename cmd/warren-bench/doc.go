@@ -4,7 +4,7 @@
 //
 // Run it from the repository root:
 //
-//	go run ./cmd/warren-bench -quick            # about two minutes
+//	go run ./cmd/warren-bench -quick            # under a minute after the build
 //	go run ./cmd/warren-bench -json bench.json  # the full run, under ten minutes
 //
 // It builds ./cmd/warren (or uses -warren PATH), starts it on 127.0.0.1 with a

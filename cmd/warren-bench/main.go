@@ -33,7 +33,7 @@ type options struct {
 func parseOptions(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("warren-bench", flag.ContinueOnError)
-	fs.BoolVar(&o.Quick, "quick", false, "small sizes: a run of about two minutes")
+	fs.BoolVar(&o.Quick, "quick", false, "small sizes: a run of under a minute after the build")
 	fs.StringVar(&o.JSONPath, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&o.Warren, "warren", "", "warren binary to measure (default: go build ./cmd/warren)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (logs, data, configs)")
@@ -97,6 +97,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	if err := raiseFileLimit(uint64(8*o.Idle + 1024)); err != nil {
+		return err
+	}
+	if err := checkPTYs(o.Idle); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "warren-bench-")

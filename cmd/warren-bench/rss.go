@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // rssKiB returns the resident set size of process pid alone (VmRSS, children
@@ -38,25 +37,4 @@ func parseVmRSS(status string) (int64, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("parse VmRSS: no VmRSS line")
-}
-
-// raiseFileLimit lifts the soft RLIMIT_NOFILE to at least want (up to the
-// hard limit). Children (warren, sshd and through it tmux) inherit it: the
-// idle phase holds thousands of sockets and PTYs open at once.
-func raiseFileLimit(want uint64) error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("get file limit: %w", err)
-	}
-	if lim.Cur >= want {
-		return nil
-	}
-	lim.Cur = min(want, lim.Max)
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("raise file limit: %w", err)
-	}
-	if lim.Cur < want {
-		return fmt.Errorf("raise file limit: hard limit %d is below the %d needed; lower -idle", lim.Max, want)
-	}
-	return nil
 }
