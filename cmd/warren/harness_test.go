@@ -74,6 +74,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"waitfile":     cmdWaitFile,
 		"tmux-until":   cmdTmuxUntil,
 		"tmux-steady":  cmdTmuxSteady,
+		"tmux-sshpid":  cmdTmuxSSHPid,
 		"need":         cmdNeed,
 		"tmux-screen":  cmdTmuxScreen,
 	}

@@ -222,6 +222,22 @@ func cmdTmuxSteady(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("tmux-steady: window %s kept changing for %s:\n%s", args[0], waitDeadline, last)
 }
 
+// tmux-sshpid NAME VAR: sets $VAR to the pid of the ssh client in window NAME.
+func cmdTmuxSSHPid(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tmux-sshpid NAME VAR")
+	}
+	out, err := tmuxOf(ts).run("display-message", "-p", "-t", args[0]+":", "#{pane_pid}")
+	if err != nil {
+		ts.Fatalf("tmux-sshpid: %v: %s", err, out)
+	}
+	pids, err := exec.Command("pgrep", "-P", strings.TrimSpace(out), "-x", "ssh").Output()
+	if err != nil {
+		ts.Fatalf("tmux-sshpid: no ssh under pane %s: %v", strings.TrimSpace(out), err)
+	}
+	ts.Setenv(args[1], strings.Fields(string(pids))[0])
+}
+
 // tmux-alive NAME: fails if ssh in window NAME has exited.
 func cmdTmuxAlive(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {

@@ -76,6 +76,15 @@ type Config struct {
 	StopGrace time.Duration
 	// MaxSessions caps running sessions per login.
 	MaxSessions int
+	// IdleTimeout stops a session nobody is attached to after this long
+	// without output (its history is kept); 0 never does.
+	IdleTimeout time.Duration
+	// Keepalive is how often a silent client is probed; a connection whose
+	// client misses three probes is closed (its sessions keep running).
+	// 0 turns probing off.
+	Keepalive time.Duration
+	// AuditRetention is how long audit events are kept.
+	AuditRetention time.Duration
 
 	// LogFormat is "text" or "json".
 	LogFormat string
@@ -105,6 +114,8 @@ func Default() Config {
 		SizePolicy:        "latest",
 		StopGrace:         10 * time.Second,
 		MaxSessions:       8,
+		Keepalive:         30 * time.Second,
+		AuditRetention:    90 * 24 * time.Hour,
 		LogFormat:         "text",
 		LogLevel:          "info",
 	}
@@ -175,6 +186,7 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	add := func(name string) { fields = append(fields, field{name, EnvName(name)}) }
 	str := func(p *string, name, usage string) { fs.StringVar(p, name, *p, usage); add(name) }
 	dur := func(p *time.Duration, name, usage string) { fs.DurationVar(p, name, *p, usage); add(name) }
+	days := func(p *time.Duration, name, usage string) { fs.Var((*dayDuration)(p), name, usage); add(name) }
 	num := func(p *int, name, usage string) { fs.IntVar(p, name, *p, usage); add(name) }
 	size := func(p *int64, name, usage string) { fs.Var((*byteSize)(p), name, usage); add(name) }
 	list := func(p *[]string, name, usage string) { fs.Var((*commaList)(p), name, usage); add(name) }
@@ -205,6 +217,9 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	str(&c.SizePolicy, "size-policy", `whose window sizes a shared session: "latest" or "smallest"`)
 	dur(&c.StopGrace, "stop-grace", "time between SIGHUP and SIGKILL when a session stops")
 	num(&c.MaxSessions, "max-sessions", "running sessions per login")
+	days(&c.IdleTimeout, "idle-timeout", "stop a detached session after this long without output, history kept (0: never)")
+	dur(&c.Keepalive, "keepalive", "probe silent clients this often; three misses close the connection (0: off)")
+	days(&c.AuditRetention, "audit-retention", "how long audit events are kept (e.g. 90d)")
 	str(&c.LogFormat, "log-format", `log format: "text" or "json"`)
 	str(&c.LogLevel, "log-level", `log level: "debug", "info", "warn" or "error"`)
 	return fields
@@ -288,6 +303,15 @@ func (c Config) Validate() error {
 	}
 	if c.MaxSessions < 1 {
 		bad("max-sessions", "must be at least 1")
+	}
+	if c.IdleTimeout < 0 {
+		bad("idle-timeout", "must not be negative")
+	}
+	if c.Keepalive < 0 || (c.Keepalive > 0 && c.Keepalive < time.Second) {
+		bad("keepalive", "%s is neither 0 nor at least 1s", c.Keepalive)
+	}
+	if c.AuditRetention < time.Hour {
+		bad("audit-retention", "%s is below the minimum of 1h", c.AuditRetention)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log-format", "%q is neither \"text\" nor \"json\"", c.LogFormat)

@@ -28,6 +28,8 @@ func TestLoadPrecedence(t *testing.T) {
 		{"empty start args are explicit", []string{"--start-args", ""}, nil, func(c Config) (any, any) { return c.StartArgs != nil && len(c.StartArgs) == 0, true }},
 		{"history size units", []string{"--history-bytes", "8MiB"}, nil, func(c Config) (any, any) { return c.HistoryBytes, int64(8 << 20) }},
 		{"duration from env", nil, map[string]string{"WARREN_STOP_GRACE": "3s"}, func(c Config) (any, any) { return c.StopGrace, 3 * time.Second }},
+		{"retention in days", []string{"--audit-retention", "30d"}, nil, func(c Config) (any, any) { return c.AuditRetention, 30 * 24 * time.Hour }},
+		{"idle timeout in hours", []string{"--idle-timeout", "36h"}, nil, func(c Config) (any, any) { return c.IdleTimeout, 36 * time.Hour }},
 		{"env list", nil, map[string]string{"WARREN_ENV": "ANTHROPIC_API_KEY,FOO"}, func(c Config) (any, any) { return c.Env, []string{"ANTHROPIC_API_KEY", "FOO"} }},
 	}
 	for _, tt := range tests {
@@ -62,6 +64,8 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"github url scheme", []string{"--github-url", "ftp://x"}, nil, "--github-url"},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument"},
 		{"empty command", []string{"--command", ""}, nil, "--command"},
+		{"bad days", []string{"--audit-retention", "ninety days"}, nil, "audit-retention"},
+		{"tiny keepalive", []string{"--keepalive", "10ms"}, nil, "--keepalive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

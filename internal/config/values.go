@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/anmitsu/go-shlex"
 )
@@ -130,4 +131,33 @@ func DetachByte(name string) (byte, error) {
 		return 0x1f, nil
 	}
 	return 0, fmt.Errorf("%q is not a control key such as ctrl-\\", name)
+}
+
+// dayDuration is a flag.Value for durations that may also be given in days:
+// "90d", "36h", "15m".
+type dayDuration time.Duration
+
+func (d *dayDuration) String() string {
+	v := time.Duration(*d)
+	if v != 0 && v%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	return v.String()
+}
+
+func (d *dayDuration) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100000 {
+			return fmt.Errorf("%q is not a number of days such as 90d", s)
+		}
+		*d = dayDuration(time.Duration(days) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 90d or 36h", s)
+	}
+	*d = dayDuration(v)
+	return nil
 }

@@ -32,6 +32,7 @@ type trackedConn struct {
 	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
 	graceExceeded bool   // a read hit the handshake deadline
 	closed        bool
+	probing       bool // a keepalive goroutine runs for this connection
 }
 
 // Read notes when the login grace time ran out.
@@ -104,4 +105,16 @@ func (c *trackedConn) Close() error {
 func trackedFromContext(ctx ssh.Context) *trackedConn {
 	c, _ := ctx.Value(connKey{}).(*trackedConn)
 	return c
+}
+
+// startProbing reports whether the caller should start this connection's
+// keepalive goroutine: true once per connection.
+func (c *trackedConn) startProbing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.probing {
+		return false
+	}
+	c.probing = true
+	return true
 }

@@ -107,6 +107,10 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 			return
 		}
 		defer release()
+		if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok && s.cfg.Keepalive > 0 && tc.startProbing() {
+			// The prober ends when the connection does.
+			go s.keepalive(sess.Context(), tc, conn)
+		}
 		withIdentity(sess.Context(), id)
 		next(sess)
 	}

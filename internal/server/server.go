@@ -217,6 +217,8 @@ func (s *Server) Run(ctx context.Context) error {
 	})
 	// The revocation watcher ends with runCtx.
 	wg.Go(func() { s.watchRevocations(runCtx) })
+	// The periodic chores end with runCtx.
+	wg.Go(func() { s.maintain(runCtx) })
 
 	errc := make(chan error, 2)
 	// The SSH accept loop ends when the listener is closed by shutdown.
