@@ -111,6 +111,16 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 			// The prober ends when the connection does.
 			go s.keepalive(sess.Context(), tc, conn)
 		}
+		if ssh.AgentRequested(sess) {
+			if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok {
+				remove, err := s.agents.add(id.Login, conn)
+				if err != nil {
+					s.logger.Error("agent forwarding", "login", id.Login, "err", err)
+				} else {
+					defer remove()
+				}
+			}
+		}
 		withIdentity(sess.Context(), id)
 		next(sess)
 	}

@@ -54,6 +54,7 @@ type Server struct {
 	sessions   *session.Manager
 	workspaces *workspace.Manager
 	restored   restoredSet
+	agents     *agentHub
 	stopping   atomic.Bool // set when shutdown begins
 	// pickerWarning is shown at the top of every picker; "" for none.
 	pickerWarning string
@@ -136,6 +137,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
 	}
+	s.agents = newAgentHub(filepath.Join(cfg.DataDir, "agents"), s.logger.With("component", "agent"))
 	sessOpts, err := s.sessionOptions()
 	if err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func (s *Server) sessionOptions() (session.Options, error) {
 		},
 		HomeDir:  func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
 		EnvNames: cfg.Env,
+		LoginEnv: s.agents.env,
 		Getenv:   os.LookupEnv,
 		NewScreen: func(cols, rows int) session.Screen {
 			return screen.New(cols, rows, scrollback)

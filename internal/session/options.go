@@ -68,6 +68,9 @@ type Options struct {
 	// HomeDir returns HOME for the login; the Manager creates it 0700.
 	// Nil means no HOME.
 	HomeDir func(login string) string
+	// LoginEnv returns extra KEY=VALUE entries for a login's programs, such
+	// as SSH_AUTH_SOCK; nil adds none.
+	LoginEnv func(login string) []string
 	// EnvNames are extra variables copied from the server environment
 	// (e.g. ANTHROPIC_API_KEY). Nothing else leaks.
 	EnvNames []string

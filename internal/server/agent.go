@@ -1,0 +1,161 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// agentHub gives each login one stable agent socket,
+// <data>/agents/<login>/agent.sock, that always reaches the agent the login
+// forwarded most recently (ssh -A) on a connection that is still open. A
+// session started days ago, with SSH_AUTH_SOCK pointing there, keeps working
+// after every reconnect — the long-standing tmux annoyance. The socket
+// exists only while the login has a forwarded agent; its directory is 0700
+// and the socket 0600.
+type agentHub struct {
+	dir    string
+	logger *slog.Logger
+
+	// mu guards the following.
+	mu     sync.Mutex
+	logins map[string]*agentLogin
+}
+
+// agentLogin is one login's socket and the connections that forward an agent.
+type agentLogin struct {
+	ln    net.Listener
+	conns []*gossh.ServerConn // oldest first; the last is used
+}
+
+func newAgentHub(dir string, logger *slog.Logger) *agentHub {
+	return &agentHub{dir: dir, logger: logger, logins: map[string]*agentLogin{}}
+}
+
+// socketPath is login's stable agent socket.
+func (h *agentHub) socketPath(login string) string {
+	return filepath.Join(h.dir, login, "agent.sock")
+}
+
+// env is what a login's sessions get: SSH_AUTH_SOCK, always, so that an
+// agent forwarded later is found by a program started earlier.
+func (h *agentHub) env(login string) []string {
+	return []string{"SSH_AUTH_SOCK=" + h.socketPath(login)}
+}
+
+// add makes conn login's current agent. The returned remove must be called
+// when conn's session channel ends.
+func (h *agentHub) add(login string, conn *gossh.ServerConn) (remove func(), err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	al := h.logins[login]
+	if al == nil {
+		ln, err := h.listen(login)
+		if err != nil {
+			return nil, err
+		}
+		al = &agentLogin{ln: ln}
+		h.logins[login] = al
+		// The accept loop ends when the listener is closed by remove.
+		go h.serve(login, al)
+	}
+	al.conns = append(al.conns, conn)
+	return func() { h.remove(login, conn) }, nil
+}
+
+func (h *agentHub) listen(login string) (net.Listener, error) {
+	dir := filepath.Join(h.dir, login)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	path := h.socketPath(login)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	return ln, nil
+}
+
+func (h *agentHub) remove(login string, conn *gossh.ServerConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	al := h.logins[login]
+	if al == nil {
+		return
+	}
+	for i, c := range al.conns {
+		if c == conn {
+			al.conns = append(al.conns[:i], al.conns[i+1:]...)
+			break
+		}
+	}
+	if len(al.conns) == 0 {
+		al.ln.Close() // also removes the socket file
+		delete(h.logins, login)
+	}
+}
+
+// current is the connection whose agent login's socket reaches now.
+func (h *agentHub) current(login string) *gossh.ServerConn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if al := h.logins[login]; al != nil && len(al.conns) > 0 {
+		return al.conns[len(al.conns)-1]
+	}
+	return nil
+}
+
+// serve proxies each local connection to the socket to an agent channel on
+// login's current connection. It ends when the listener is closed.
+func (h *agentHub) serve(login string, al *agentLogin) {
+	for {
+		local, err := al.ln.Accept()
+		if err != nil {
+			return
+		}
+		// The proxy ends when either side closes.
+		go h.proxy(login, local)
+	}
+}
+
+func (h *agentHub) proxy(login string, local net.Conn) {
+	defer local.Close()
+	conn := h.current(login)
+	if conn == nil {
+		return
+	}
+	ch, reqs, err := conn.OpenChannel("auth-agent@openssh.com", nil)
+	if err != nil {
+		h.logger.Debug("open agent channel", "login", login, "err", err)
+		return
+	}
+	defer ch.Close()
+	go gossh.DiscardRequests(reqs)
+	done := make(chan struct{})
+	// The copy towards the client's agent ends when the local side closes.
+	go func() {
+		_, _ = io.Copy(ch, local)
+		_ = ch.CloseWrite()
+		close(done)
+	}()
+	_, _ = io.Copy(local, ch)
+	_ = local.(*net.UnixConn).CloseWrite()
+	<-done
+}
