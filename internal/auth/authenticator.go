@@ -68,6 +68,9 @@ type Options struct {
 	Audit  Auditor
 	Logger *slog.Logger
 	Now    func() time.Time
+	// OnFetch, when set, is told the outcome (see FetchOutcome) and duration
+	// of every GitHub key fetch, for metrics.
+	OnFetch func(outcome string, took time.Duration)
 }
 
 // Identity is the owner of a verified key.

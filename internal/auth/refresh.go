@@ -161,7 +161,11 @@ func (a *Authenticator) doFetch(ctx context.Context, login string) error {
 	if _, ok := a.Lookup(login); !ok {
 		return fmt.Errorf("fetch keys for %s: %w", login, ErrNotAllowed)
 	}
+	started := time.Now()
 	keys, skipped, err := a.fetcher.Fetch(ctx, login)
+	if a.opts.OnFetch != nil {
+		a.opts.OnFetch(FetchOutcome(err), time.Since(started))
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			// Shutting down (or an abandoned refresh): not GitHub's failure.
@@ -271,5 +275,25 @@ func (a *Authenticator) audit(ctx context.Context, e store.Event) {
 	}
 	if err := a.opts.Audit.AddEvent(ctx, e); err != nil {
 		a.log.Error("write audit event", "kind", e.Kind, "login", e.Login, "err", err)
+	}
+}
+
+// FetchOutcome names the outcome of one key fetch for metrics: "ok",
+// "not_found", "status", "not_plain_text", "too_large", or "error"
+// (timeouts, refused connections).
+func FetchOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrNoSuchUser):
+		return "not_found"
+	case errors.Is(err, ErrUnexpectedStatus):
+		return "status"
+	case errors.Is(err, ErrNotPlainText):
+		return "not_plain_text"
+	case errors.Is(err, ErrTooLarge):
+		return "too_large"
+	default:
+		return "error"
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/warren-ssh/warren/internal/session"
 )
 
 // health is the body of /healthz.
@@ -19,6 +21,7 @@ type health struct {
 	Checks   map[string]string `json:"checks"` // name → "ok" or what is wrong
 	HostKeys []string          `json:"host_keys"`
 	Live     int               `json:"connections"`
+	Sessions int               `json:"sessions"` // programs running
 }
 
 func (s *Server) httpHandler() http.Handler {
@@ -37,6 +40,11 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Uptime:  time.Since(s.started).Round(time.Second).String(),
 		Checks:  map[string]string{},
 		Live:    s.live.len(),
+	}
+	for _, si := range s.sessions.List("") {
+		if si.State == session.StateRunning {
+			h.Sessions++
+		}
 	}
 	check := func(name string, err error) {
 		if err != nil {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/warren-ssh/warren/internal/session"
 )
 
 // metrics are the server's Prometheus series, on a registry of its own so
@@ -15,6 +17,8 @@ type metrics struct {
 	logins      *prometheus.CounterVec // by result and reason
 	commands    *prometheus.CounterVec // SSH commands by name and exit code
 	live        prometheus.GaugeFunc
+	fetches     *prometheus.HistogramVec // GitHub key fetches by outcome
+	bytes       *prometheus.CounterVec   // session bytes by direction
 }
 
 func newMetrics(liveCount func() float64) *metrics {
@@ -41,7 +45,48 @@ func newMetrics(liveCount func() float64) *metrics {
 		Name: "warren_ssh_connections_live",
 		Help: "Authenticated connections open now.",
 	}, liveCount)
-	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live,
+	m.fetches = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "warren_github_key_fetch_seconds",
+		Help:    "GitHub key fetches by outcome, and how long they took.",
+		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+	}, []string{"outcome"})
+	m.bytes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "warren_session_bytes_total",
+		Help: "Bytes between attached terminals and sessions: in is typed, out is shown.",
+	}, []string{"direction"})
+	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// sessionCollector reports the sessions by state at each scrape.
+type sessionCollector struct {
+	s    *Server
+	desc *prometheus.Desc
+}
+
+func newSessionCollector(s *Server) *sessionCollector {
+	return &sessionCollector{s: s, desc: prometheus.NewDesc("warren_sessions",
+		"Sessions by state: running (attached), detached, exited, stopped.", []string{"state"}, nil)}
+}
+
+func (c *sessionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *sessionCollector) Collect(ch chan<- prometheus.Metric) {
+	counts := map[string]int{"running": 0, "detached": 0, "exited": 0, "stopped": 0}
+	for _, si := range c.s.sessions.List("") {
+		switch {
+		case si.State == session.StateRunning && si.Clients > 0:
+			counts["running"]++
+		case si.State == session.StateRunning:
+			counts["detached"]++
+		case si.State == session.StateExited:
+			counts["exited"]++
+		case si.State == session.StateStopped:
+			counts["stopped"]++
+		}
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), state)
+	}
 }

@@ -112,6 +112,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if s.store, err = store.Open(cfg.DatabasePath()); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
+	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
 	s.db = newDBQueue(s.logger.With("component", "db"))
 	s.audit = &auditLog{store: s.store, db: s.db}
 	authOpts, err := s.authOptions()
@@ -127,7 +128,6 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 		Logger:      s.logger.With("component", "admission"),
 	})
 	s.live = newLiveConns(cfg.MaxConnsPerLogin)
-	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
 	s.terms = newTerminals()
 	s.router = commands.NewRouter(s.commandList()...)
 	if s.workspaces, err = workspace.New(workspace.Options{
@@ -145,6 +145,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if s.sessions, err = session.NewManager(sessOpts); err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
+	s.metrics.registry.MustRegister(newSessionCollector(s))
 
 	if s.ssh, err = s.newSSHServer(); err != nil {
 		return nil, err
@@ -173,7 +174,10 @@ func (s *Server) authOptions() (auth.Options, error) {
 		RefreshInterval: s.cfg.KeyRefresh,
 		Store:           s.store,
 		Audit:           s.audit,
-		Logger:          s.logger.With("component", "auth"),
+		Logger:          s.logger,
+		OnFetch: func(outcome string, took time.Duration) {
+			s.metrics.fetches.WithLabelValues(outcome).Observe(took.Seconds())
+		},
 	}
 	if len(s.cfg.Allow) == 0 && s.cfg.AllowFile == "" {
 		user, files := localUser(s.getenv)

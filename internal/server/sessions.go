@@ -225,8 +225,14 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	})
 	win := st.t.size()
 	sp := session.Spec{Login: st.id.Login, Workspace: ws, ID: s.sessionID(ctx, st.id.Login, ws), Window: win}
-	in, release := st.t.lease()
-	c := session.Client{Input: in, Output: st.out, Window: win, Resize: st.t.resize, Term: st.term}
+	bytesIn, bytesOut := s.metrics.bytes.WithLabelValues("in"), s.metrics.bytes.WithLabelValues("out")
+	in, release := st.t.lease(func(n int) { bytesIn.Add(float64(n)) })
+	out := writerFunc(func(p []byte) (int, error) {
+		n, err := st.out.Write(p)
+		bytesOut.Add(float64(n))
+		return n, err
+	})
+	c := session.Client{Input: in, Output: out, Window: win, Resize: st.t.resize, Term: st.term}
 	started := time.Now()
 	res, err := s.sessions.Attach(ctx, sp, c)
 	release()
@@ -279,3 +285,8 @@ func (s *Server) wasRestored(login, ws string) bool {
 	defer s.restored.mu.Unlock()
 	return s.restored.m[login+"/"+ws]
 }
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

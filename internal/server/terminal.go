@@ -131,7 +131,8 @@ func newChannelTerminal(sess ssh.Session, win session.Window) *channelTerminal {
 // owner left, then what the client types. The returned channel is closed
 // when the client's input ends or release is called; release returns once
 // the pump has stopped, keeping an undelivered chunk for the next lease.
-func (t *channelTerminal) lease() (in <-chan []byte, release func()) {
+// Each chunk delivered is counted with count, when it is not nil.
+func (t *channelTerminal) lease(count func(n int)) (in <-chan []byte, release func()) {
 	out := make(chan []byte)
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
@@ -155,6 +156,9 @@ func (t *channelTerminal) lease() (in <-chan []byte, release func()) {
 			}
 			select {
 			case out <- chunk:
+				if count != nil {
+					count(len(chunk))
+				}
 			case <-stop:
 				t.pending = chunk
 				return
