@@ -254,6 +254,18 @@ func (r *Ring) Run(ctx context.Context) {
 			r.Flush() // a failure is logged by finishFlush and kept in Stats
 			return
 		case <-t.C:
+		case <-r.kick:
+			// Half the ring is waiting for the disk: flush now, unless the
+			// disk is failing and Run is backing off.
+			if delay > base {
+				continue
+			}
+			if !t.Stop() {
+				select {
+				case <-t.C:
+				default:
+				}
+			}
 		}
 		pending, closed := r.pendingState()
 		if closed {

@@ -296,3 +296,41 @@ func TestNextDelay(t *testing.T) {
 		})
 	}
 }
+
+// A burst of output larger than half the ring reaches the disk at once,
+// without waiting for FlushInterval, so that a burst faster than the
+// interval is not overwritten in the ring before it is flushed.
+func TestBurstFlushesEarly(t *testing.T) {
+	dir := t.TempDir()
+	const mem = 64 << 10
+	r := mustOpen(t, Options{Dir: dir, MemBytes: mem, FlushInterval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	chunk := bytes.Repeat([]byte("x"), 4096)
+	total := 0
+	for total < 4*mem {
+		if _, err := r.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		total += len(chunk)
+		// Give the flusher the chance a real PTY's pace gives it.
+		deadline := time.Now().Add(5 * time.Second)
+		for r.Stats().Pending >= mem/2+int64(len(chunk)) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for r.Stats().Flushed < int64(total)-mem/2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	st := r.Stats()
+	if st.Dropped != 0 {
+		t.Errorf("dropped %d bytes of a %d-byte burst with a %d-byte ring", st.Dropped, total, mem)
+	}
+	if st.Flushed < int64(total)-mem/2 {
+		t.Errorf("flushed %d of %d bytes without waiting for the interval", st.Flushed, total)
+	}
+}

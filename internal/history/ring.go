@@ -104,6 +104,10 @@ type Ring struct {
 	opts       Options
 	log        *slog.Logger
 	maxPayload int
+	// kick wakes Run for an early flush when pending output passes half of
+	// MemBytes, so that a burst faster than FlushInterval reaches the disk
+	// instead of being overwritten in the ring. Capacity 1.
+	kick chan struct{}
 
 	// mu guards the following. It is never held across I/O.
 	mu      sync.Mutex
@@ -144,6 +148,7 @@ func Open(opts Options) (*Ring, error) {
 		return nil, fmt.Errorf("open history: create dir: %w", err)
 	}
 	r := &Ring{
+		kick:       make(chan struct{}, 1),
 		opts:       o,
 		log:        o.Logger.With("component", "history", "dir", o.Dir),
 		maxPayload: int(min(maxRecord, o.SegmentBytes-headerLen)),
@@ -241,6 +246,12 @@ func (r *Ring) Write(p []byte) (int, error) {
 	if low := r.end - int64(len(r.buf)); r.diskEnd < low {
 		r.dropped += low - r.diskEnd
 		r.diskEnd = low
+	}
+	if r.end-r.diskEnd >= int64(len(r.buf)/2) {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
 	}
 	return len(p), nil
 }
