@@ -71,12 +71,10 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-grep":    cmdTmuxGrep,
 		"tmux-history": cmdTmuxHistory,
 		"pidgone":      cmdPidGone,
-		"waitfile":     cmdWaitFile,
 		"tmux-until":   cmdTmuxUntil,
 		"tmux-steady":  cmdTmuxSteady,
 		"tmux-sshpid":  cmdTmuxSSHPid,
 		"need":         cmdNeed,
-		"tmux-screen":  cmdTmuxScreen,
 	}
 }
 
@@ -407,21 +405,6 @@ func cmdPidGone(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("pidgone: process %d still runs after %s", pid, waitDeadline)
-}
-
-// waitfile PATH: waits until PATH exists and is not empty.
-func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: waitfile PATH")
-	}
-	deadline := time.Now().Add(waitDeadline)
-	for time.Now().Before(deadline) {
-		if fi, err := os.Stat(ts.MkAbs(args[0])); err == nil && fi.Size() > 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	ts.Fatalf("waitfile: %s is still missing or empty after %s", args[0], waitDeadline)
 }
 
 // need PROGRAM HINT: fails the script, with HINT, when PROGRAM is not on

@@ -285,11 +285,3 @@ func cmdTmuxResize(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("tmux-resize: %v: %s", err, out)
 	}
 }
-
-// tmux-screen NAME: prints window NAME's screen to stdout, for stdout/cmp.
-func cmdTmuxScreen(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: tmux-screen NAME")
-	}
-	fmt.Fprint(ts.Stdout(), capture(ts, args[0]))
-}
