@@ -22,16 +22,27 @@ type tmuxKey struct{}
 
 func tmuxOf(ts *testscript.TestScript) *tmuxServer { return ts.Value(tmuxKey{}).(*tmuxServer) }
 
-// run runs a tmux client command against the private server. Only the
-// command that starts the server passes -f /dev/null: tmux 3.3a exits when a
-// later client names a config file.
+// run runs a tmux client command against the private server.
 func (t *tmuxServer) run(args ...string) (string, error) {
-	pre := []string{"-L", t.socket}
-	if !t.started {
-		pre = append(pre, "-f", "/dev/null")
-	}
-	out, err := exec.Command("tmux", append(pre, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-L", t.socket}, args...)...).CombinedOutput()
 	return string(out), err
+}
+
+// newSession starts a detached tmux session, and the private server with it
+// when there is none (with no config file). Killing the last session ends
+// the server, asynchronously; a session started at that moment meets a
+// dying server, so that case is retried.
+func (t *tmuxServer) newSession(args ...string) (string, error) {
+	var out string
+	var err error
+	for range 5 {
+		out, err = t.run(append([]string{"-f", "/dev/null", "new-session", "-d"}, args...)...)
+		if err == nil || !strings.Contains(out, "server exited unexpectedly") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return out, err
 }
 
 // tmux-ssh [-size COLSxROWS] [-o OPT]... NAME KEY LOGIN [COMMAND...]: opens
@@ -65,7 +76,7 @@ func cmdTmuxSSH(ts *testscript.TestScript, neg bool, args []string) {
 	// One tmux session per window: each keeps the size it was created
 	// with. (tmux 3.3a crashes on new-window after window-size manual and
 	// resize-window, so sizes are not set that way.)
-	out, err := t.run("new-session", "-d", "-s", args[0], "-x", cols, "-y", rows, "-e", "TERM=xterm-256color", shell)
+	out, err := t.newSession("-s", args[0], "-x", cols, "-y", rows, "-e", "TERM=xterm-256color", shell)
 	if err != nil {
 		ts.Fatalf("tmux-ssh: %v: %s", err, out)
 	}

@@ -34,6 +34,10 @@ func (r *Ring) flushLocked() error {
 	}
 	var err error
 	wrote := false
+	if r.opts.OnFlush != nil {
+		started := time.Now()
+		defer func() { r.opts.OnFlush(time.Since(started), err) }()
+	}
 	for {
 		more, n, rerr := r.flushRun(target)
 		wrote = wrote || n > 0

@@ -40,6 +40,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for Stats.LastFlush; nil means time.Now.
 	Now func() time.Time
+	// OnFlush, when set, is told how long each flush that had bytes to
+	// write took and whether it failed, for metrics.
+	OnFlush func(took time.Duration, err error)
 
 	fs fileSystem // tests only; nil means the OS
 }

@@ -19,6 +19,7 @@ type metrics struct {
 	live        prometheus.GaugeFunc
 	fetches     *prometheus.HistogramVec // GitHub key fetches by outcome
 	bytes       *prometheus.CounterVec   // session bytes by direction
+	flushes     *prometheus.HistogramVec // history flushes by outcome
 }
 
 func newMetrics(liveCount func() float64) *metrics {
@@ -54,7 +55,12 @@ func newMetrics(liveCount func() float64) *metrics {
 		Name: "warren_session_bytes_total",
 		Help: "Bytes between attached terminals and sessions: in is typed, out is shown.",
 	}, []string{"direction"})
-	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes,
+	m.flushes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "warren_history_flush_seconds",
+		Help:    "History flushes to disk (write and fdatasync) by outcome, and how long they took.",
+		Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5},
+	}, []string{"outcome"})
+	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes, m.flushes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

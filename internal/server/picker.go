@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/warren-ssh/warren/internal/commands"
-	"github.com/warren-ssh/warren/internal/store"
 	"github.com/warren-ssh/warren/internal/workspace"
 	"github.com/warren-ssh/warren/tui"
 )
@@ -85,19 +84,10 @@ func (p pickerSource) ValidateName(name string) error {
 }
 
 func (p pickerSource) Create(ctx context.Context, name string) error {
-	if err := p.w.Create(ctx, p.login, name); err != nil {
-		return err
-	}
-	_ = p.w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: p.login, Detail: "workspace=" + name})
-	return nil
+	return p.w.Create(ctx, p.login, name)
 }
-
 func (p pickerSource) Clone(ctx context.Context, name, url string, progress io.Writer) error {
-	if err := p.w.Clone(ctx, p.login, name, url, progress); err != nil {
-		return err
-	}
-	_ = p.w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: p.login, Detail: "workspace=" + name + " clone"})
-	return nil
+	return p.w.Clone(ctx, p.login, name, url, progress)
 }
 
 func (p pickerSource) Delete(ctx context.Context, name string) error {

@@ -60,7 +60,14 @@ func (s *Server) sessionOptions() (session.Options, error) {
 				Dir:       filepath.Join(cfg.HistoryDir(), login, ws),
 				MemBytes:  int(cfg.HistoryBytes),
 				DiskBytes: cfg.HistoryDisk,
-				Logger:    s.logger.With("component", "history", "login", login, "workspace", ws),
+				Logger:    s.logger.With("login", login, "workspace", ws),
+				OnFlush: func(took time.Duration, err error) {
+					outcome := "ok"
+					if err != nil {
+						outcome = "error"
+					}
+					s.metrics.flushes.WithLabelValues(outcome).Observe(took.Seconds())
+				},
 			})
 		},
 		AttachScrollback: cfg.AttachScrollback,

@@ -115,13 +115,20 @@ func (w workspaceService) List(ctx context.Context, login string) ([]commands.Wo
 
 // Create implements commands.Workspaces.
 func (w workspaceService) Create(ctx context.Context, login, name string) error {
-	_, err := w.s.workspaces.Create(ctx, login, name)
-	return friendly(err)
+	if _, err := w.s.workspaces.Create(ctx, login, name); err != nil {
+		return friendly(err)
+	}
+	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + name})
+	return nil
 }
 
 // Clone implements commands.Workspaces.
 func (w workspaceService) Clone(ctx context.Context, login, name, url string, progress io.Writer) error {
-	return friendly(w.s.workspaces.Clone(ctx, login, name, url, progress))
+	if err := w.s.workspaces.Clone(ctx, login, name, url, progress); err != nil {
+		return friendly(err)
+	}
+	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + name + " clone"})
+	return nil
 }
 
 // Stop implements commands.Workspaces: the session ends, everything stays.
