@@ -8,8 +8,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -43,6 +45,7 @@ func setupScript(env *testscript.Env) error {
 	env.Setenv("GITHUB_URL", gh.url())
 	env.Defer(gh.close)
 	env.Values[serverKey{}] = &serverProc{}
+	env.Values[floodKey{}] = &floodState{}
 	env.Values[tmuxKey{}] = &tmuxServer{socket: fmt.Sprintf("warren-e2e-%d-%s", os.Getpid(), filepath.Base(work))}
 	return nil
 }
@@ -75,6 +78,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-steady":  cmdTmuxSteady,
 		"tmux-sshpid":  cmdTmuxSSHPid,
 		"need":         cmdNeed,
+		"flood":        cmdFlood,
+		"waitexists":   cmdWaitExists,
 	}
 }
 
@@ -312,14 +317,21 @@ func sshArgs(ts *testscript.TestScript, key, login string) []string {
 	}
 }
 
-// ssh-as [-o OPT]... KEY LOGIN [COMMAND...]: runs the real ssh client; with
+// ssh-as [-o OPT]... [-within DURATION] KEY LOGIN [COMMAND...]: runs the real ssh client; with
 // !, expects it to fail. Extra -o options come first; a KEY of the form
 // A+B offers several identities in that order (B.pub alone offers B's
 // public key without being able to sign with it).
 func cmdSSHAs(ts *testscript.TestScript, neg bool, args []string) {
 	var extra []string
-	for len(args) >= 2 && args[0] == "-o" {
-		extra = append(extra, "-o", args[1])
+	within := time.Duration(0)
+	for len(args) >= 2 && (args[0] == "-o" || args[0] == "-within") {
+		if args[0] == "-within" {
+			d, err := time.ParseDuration(args[1])
+			ts.Check(err)
+			within = d
+		} else {
+			extra = append(extra, "-o", args[1])
+		}
 		args = args[2:]
 	}
 	if len(args) < 2 {
@@ -331,7 +343,11 @@ func cmdSSHAs(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	a := append(extra, sshArgs(ts, keys[len(keys)-1], args[1])...)
 	a = append(a, args[2:]...)
+	started := time.Now()
 	err := ts.Exec("ssh", a...)
+	if took := time.Since(started); within > 0 && took > within {
+		ts.Fatalf("ssh-as: took %s; want at most %s", took.Round(time.Millisecond), within)
+	}
 	if neg && err == nil {
 		ts.Fatalf("ssh-as: succeeded; want failure")
 	}
@@ -417,4 +433,71 @@ func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
 	if _, err := exec.LookPath(args[0]); err != nil {
 		ts.Fatalf("%s is not installed: %s", args[0], args[1])
 	}
+}
+
+// floodState is the idle connections a script opened with flood.
+type floodState struct {
+	conns []net.Conn
+}
+
+type floodKey struct{}
+
+// flood N: opens N TCP connections to the server from 127.0.0.1 and sends
+// nothing (a pre-authentication flood). flood -closed: waits until the
+// server has closed every one of them (reads end).
+func cmdFlood(ts *testscript.TestScript, neg bool, args []string) {
+	fs := ts.Value(floodKey{}).(*floodState)
+	if len(args) == 1 && args[0] == "-closed" {
+		deadline := time.Now().Add(2 * startDeadline)
+		open := 0
+		buf := make([]byte, 512)
+		for _, c := range fs.conns {
+			_ = c.SetReadDeadline(deadline)
+			for { // the server's version banner comes first, then the close
+				if _, err := c.Read(buf); err != nil {
+					if errors.Is(err, os.ErrDeadlineExceeded) {
+						open++
+					}
+					break
+				}
+			}
+		}
+		if open > 0 {
+			ts.Fatalf("flood: %d of %d connections still open after %s", open, len(fs.conns), 2*startDeadline)
+		}
+		return
+	}
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: flood N | flood -closed")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, Timeout: 5 * time.Second}
+	for range n {
+		c, err := d.Dial("tcp", "127.0.0.1:"+ts.Getenv("PORT"))
+		if err != nil {
+			ts.Fatalf("flood: dial: %v", err)
+		}
+		fs.conns = append(fs.conns, c)
+	}
+	ts.Defer(func() {
+		for _, c := range fs.conns {
+			c.Close()
+		}
+	})
+}
+
+// waitexists PATH: waits until PATH exists.
+func cmdWaitExists(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitexists PATH")
+	}
+	deadline := time.Now().Add(waitDeadline)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("waitexists: %s does not exist after %s", args[0], waitDeadline)
 }

@@ -41,7 +41,8 @@ type Config struct {
 	// authentication must finish within it.
 	HandshakeTimeout time.Duration
 	// MaxStartups caps unauthenticated connections, as OpenSSH's
-	// start:rate:full.
+	// start:rate:full. Its start is above PerSourceStartups so that one
+	// flooding source alone never triggers the random early drop.
 	MaxStartups string
 	// PerSourceStartups caps unauthenticated connections from one source
 	// address (IPv4 /32, IPv6 /64).
@@ -103,7 +104,7 @@ func Default() Config {
 		KeyRefresh:        15 * time.Minute,
 		FetchTimeout:      5 * time.Second,
 		HandshakeTimeout:  20 * time.Second,
-		MaxStartups:       "10:30:100",
+		MaxStartups:       "30:30:100",
 		PerSourceStartups: 10,
 		MaxConnsPerLogin:  16,
 		Command:           []string{"claude"},

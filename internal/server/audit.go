@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,10 @@ const (
 
 // dbQueueLen bounds the database writes waiting to run.
 const dbQueueLen = 4096
+
+// dbBusyRetries bounds how often a write that found the database locked is
+// tried again, a second apart (after each try's own busy_timeout).
+const dbBusyRetries = 12
 
 // dbQueue runs the server's database writes on one goroutine, so that no
 // SSH handshake or session goroutine ever waits on SQLite: a database locked
@@ -54,10 +59,29 @@ func (q *dbQueue) enqueue(name string, run func(ctx context.Context) error) {
 // at most two more seconds.
 func (q *dbQueue) run(ctx context.Context) {
 	do := func(j dbJob) {
-		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := j.run(wctx); err != nil {
-			q.logger.Error("database write failed", "write", j.name, "err", err)
+		// A database locked by another process (busy past busy_timeout)
+		// is waited out for up to a minute before the write is given up.
+		for attempt := 1; ; attempt++ {
+			wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := j.run(wctx)
+			cancel()
+			if err == nil {
+				return
+			}
+			if !errors.Is(err, store.ErrBusy) || attempt >= dbBusyRetries {
+				q.logger.Error("database write failed", "write", j.name, "attempts", attempt, "err", err)
+				return
+			}
+			if attempt == 1 {
+				q.logger.Warn("database busy, retrying write", "write", j.name)
+			}
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				if attempt >= 3 {
+					return
+				}
+			}
 		}
 	}
 	for {
