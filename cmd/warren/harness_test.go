@@ -80,6 +80,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"need":         cmdNeed,
 		"flood":        cmdFlood,
 		"waitexists":   cmdWaitExists,
+		"metric":       cmdMetric,
+		"killclients":  cmdKillClients,
 	}
 }
 
@@ -500,4 +502,84 @@ func cmdWaitExists(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("waitexists: %s does not exist after %s", args[0], waitDeadline)
+}
+
+// metricValue reads one unlabelled series from the server's /metrics.
+func metricValue(ts *testscript.TestScript, name string) float64 {
+	resp, err := http.Get("http://" + ts.Getenv("HTTP") + "/metrics")
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			ts.Check(err)
+			return f
+		}
+	}
+	ts.Fatalf("metric %s not found", name)
+	return 0
+}
+
+// metric NAME VAR: sets $VAR to the server's current value of NAME.
+// metric NAME -near VAR TOLERANCE: waits until NAME is within TOLERANCE of
+// $VAR (leaks show as a value that never comes back).
+func cmdMetric(ts *testscript.TestScript, neg bool, args []string) {
+	switch {
+	case !neg && len(args) == 2:
+		ts.Setenv(args[1], strconv.FormatFloat(metricValue(ts, args[0]), 'f', -1, 64))
+	case !neg && len(args) == 4 && args[1] == "-near":
+		base, err := strconv.ParseFloat(ts.Getenv(args[2]), 64)
+		ts.Check(err)
+		tol, err := strconv.ParseFloat(args[3], 64)
+		ts.Check(err)
+		deadline := time.Now().Add(waitDeadline)
+		var v float64
+		for time.Now().Before(deadline) {
+			if v = metricValue(ts, args[0]); v >= base-tol && v <= base+tol {
+				fmt.Fprintf(ts.Stdout(), "%s %v (was %v)\n", args[0], v, base)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		ts.Fatalf("metric %s: %v, not within %v of %v after %s", args[0], v, tol, base, waitDeadline)
+	default:
+		ts.Fatalf("usage: metric NAME VAR | metric NAME -near VAR TOLERANCE")
+	}
+}
+
+// killclients N KEY LOGIN WORKSPACE: N times, attaches a real ssh client to
+// WORKSPACE, waits for its first output, and kills it with SIGKILL.
+func cmdKillClients(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: killclients N KEY LOGIN WORKSPACE")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	for i := range n {
+		a := append([]string{"-tt"}, sshArgs(ts, args[1], args[2])...)
+		cmd := exec.Command("ssh", append(a, "attach", args[3])...)
+		out, err := cmd.StdoutPipe()
+		ts.Check(err)
+		in, err := cmd.StdinPipe() // held open: a client that is still typing
+		ts.Check(err)
+		ts.Check(cmd.Start())
+		got := make(chan error, 1)
+		// The reader ends at the first bytes or when the client dies.
+		go func() {
+			_, err := out.Read(make([]byte, 4096))
+			got <- err
+		}()
+		select {
+		case err := <-got:
+			if err != nil {
+				ts.Fatalf("killclients: client %d got no output: %v", i, err)
+			}
+		case <-time.After(waitDeadline):
+			ts.Fatalf("killclients: client %d got no output within %s", i, waitDeadline)
+		}
+		ts.Check(cmd.Process.Kill())
+		_ = cmd.Wait()
+		in.Close()
+	}
 }
