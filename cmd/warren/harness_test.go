@@ -82,6 +82,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"waitexists":   cmdWaitExists,
 		"metric":       cmdMetric,
 		"killclients":  cmdKillClients,
+		"tmpfs":        cmdTmpfs,
+		"fill":         cmdFill,
+		"filesize":     cmdFileSize,
 	}
 }
 
@@ -582,4 +585,54 @@ func cmdKillClients(ts *testscript.TestScript, neg bool, args []string) {
 		_ = cmd.Wait()
 		in.Close()
 	}
+}
+
+// tmpfs DIR SIZE: mounts a tmpfs of SIZE (e.g. 3m) on DIR, unmounted at the
+// end of the script. It needs root; scripts that use it carry [root].
+func cmdTmpfs(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tmpfs DIR SIZE")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o700))
+	ts.Check(syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+args[1]+",mode=0700"))
+	ts.Defer(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
+}
+
+// fill FILE: writes zeros to FILE until the file system is full.
+func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fill FILE")
+	}
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			if errors.Is(err, syscall.ENOSPC) {
+				return
+			}
+			ts.Fatalf("fill: %v", err)
+		}
+	}
+}
+
+// filesize FILE VAR: sets $VAR to FILE's size in bytes. filesize FILE -ge
+// VAR: fails unless FILE is at least $VAR bytes.
+func cmdFileSize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: filesize FILE VAR | filesize FILE -ge VAR")
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if args[1] == "-ge" && len(args) == 3 {
+		min, err := strconv.ParseInt(ts.Getenv(args[2]), 10, 64)
+		ts.Check(err)
+		if fi.Size() < min {
+			ts.Fatalf("filesize: %s is %d bytes, less than %d", args[0], fi.Size(), min)
+		}
+		return
+	}
+	ts.Setenv(args[1], strconv.FormatInt(fi.Size(), 10))
 }
