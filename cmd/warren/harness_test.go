@@ -7,6 +7,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -88,13 +89,26 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 	}
 }
 
-// keygen NAME: a fresh ed25519 key pair in $WORK/keys/NAME{,.pub}.
+// keygen [-rsa] NAME: a fresh ed25519 (or RSA-3072) key pair in
+// $WORK/keys/NAME{,.pub}.
 func cmdKeygen(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: keygen NAME")
+	useRSA := len(args) == 2 && args[0] == "-rsa"
+	if useRSA {
+		args = args[1:]
 	}
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	ts.Check(err)
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: keygen [-rsa] NAME")
+	}
+	var priv, pub any
+	if useRSA {
+		k, err := rsa.GenerateKey(rand.Reader, 3072)
+		ts.Check(err)
+		priv, pub = k, &k.PublicKey
+	} else {
+		p, k, err := ed25519.GenerateKey(rand.Reader)
+		ts.Check(err)
+		priv, pub = k, p
+	}
 	block, err := gossh.MarshalPrivateKey(priv, args[0])
 	ts.Check(err)
 	sshPub, err := gossh.NewPublicKey(pub)
