@@ -114,7 +114,7 @@ func (ts *tmuxServer) run(data []byte, cols, rows int) paneState {
 		ts.t.Fatal(err)
 	}
 	ts.out("new-session", "-d", "-s", name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows),
-		"cat "+file+"; exec sleep 600")
+		"stty -echo; cat "+file+"; exec sleep 600")
 	defer ts.out("kill-session", "-t", name)
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.TrimSpace(ts.out("display", "-p", "-t", name, "#{pane_title}")) != sentinel {
@@ -237,7 +237,7 @@ func (ts *tmuxServer) history(data []byte, cols, rows int) []string {
 	if err := os.WriteFile(file, append(append([]byte(nil), data...), "\x1b]2;"+sentinel+"\a"...), 0o600); err != nil {
 		ts.t.Fatal(err)
 	}
-	ts.out("new-session", "-d", "-s", name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "cat "+file+"; exec sleep 600")
+	ts.out("new-session", "-d", "-s", name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "stty -echo; cat "+file+"; exec sleep 600")
 	defer ts.out("kill-session", "-t", name)
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.TrimSpace(ts.out("display", "-p", "-t", name, "#{pane_title}")) != sentinel {

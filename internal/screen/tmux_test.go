@@ -2,6 +2,7 @@ package screen
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -68,6 +69,10 @@ var tmuxCases = []struct {
 		"\x1b[6;1H\x1b[2L\x1b[10;1H\x1b[3M\x1b[12;16r\x1b[13;1H\x1b[41m\x1b[2L\x1b[15;1H\x1b[1M\x1b[0m\x1b[r" +
 		"\x1b[2;1H日本語テキスト\x1b[2;5H\x1b[2P\x1b[1;1H日本語\x1b[1;3H\x1b[1@\x1b[7;78H\x1b[5@"},
 	{name: "claude-like frame", cols: 80, rows: 24, stream: claudeFrame()},
+	// The raw output of a real Claude Code 2.1.330 session run through warren
+	// (trust dialog, API-key dialog, prompt, typed text, mode changes),
+	// recorded with `warren history --raw`.
+	{name: "recorded Claude Code session", cols: 100, rows: 30, stream: recorded("testdata/claude-session.raw")},
 	{name: "cursor movement", cols: 40, rows: 20, stream: "\x1b[10;10HA\x1b[3AB\x1b[2BC\x1b[5CD\x1b[3DE\x1b[2EF" +
 		"\x1b[1FG\x1b[20GH\x1b[15dI\x1b[3;4fJ\tK\t\tL\bM\x1b[2ZN\x1b[HP\x1b[3g\x1b[1;5H\x1bH\x1b[1;30H\x1bH" +
 		"\x1b[2;1H\tT\tU\x1b[100;100HZ\x1b[99999999;99999999HY\x1b[18;1H\x1b[5`Q\x1b[0;0H\x1b[5;5H"},
@@ -95,6 +100,15 @@ func sgrPalette() string {
 	}
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// recorded returns a recorded byte stream from testdata.
+func recorded(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(fmt.Sprintf("read recorded stream: %v", err))
+	}
+	return string(b)
 }
 
 func numbered(n int, word string) string {
