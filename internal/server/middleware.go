@@ -20,8 +20,10 @@ import (
 // the bottom up to follow a session channel through the server.
 func (s *Server) middleware() []wish.Middleware {
 	return []wish.Middleware{
-		// 4. Runs the SSH command, or the interactive terminal.
+		// 5. Runs the SSH command, or the interactive terminal.
 		s.dispatch,
+		// 4. Keepalive probing of the connection, and agent forwarding.
+		s.connectionServices,
 		// 3. One log line when the channel opens and one when it ends, with
 		//    the verified login and key fingerprint.
 		s.logSession,
@@ -107,21 +109,31 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 			return
 		}
 		defer release()
-		if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok && s.cfg.Keepalive > 0 && tc.startProbing() {
+		withIdentity(sess.Context(), id)
+		next(sess)
+	}
+}
+
+// connectionServices starts, for a verified connection, the keepalive
+// probe (once per connection) and, when the client forwards its agent,
+// makes it the login's current agent for as long as this channel lasts.
+func (s *Server) connectionServices(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
+		tc := trackedFromContext(sess.Context())
+		id, _ := IdentityFromContext(sess.Context())
+		if ok && tc != nil && s.cfg.Keepalive > 0 && tc.startProbing() {
 			// The prober ends when the connection does.
 			go s.keepalive(sess.Context(), tc, conn)
 		}
-		if ssh.AgentRequested(sess) {
-			if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok {
-				remove, err := s.agents.add(id.Login, conn)
-				if err != nil {
-					s.logger.Error("agent forwarding", "login", id.Login, "err", err)
-				} else {
-					defer remove()
-				}
+		if ok && ssh.AgentRequested(sess) {
+			remove, err := s.agents.add(id.Login, conn)
+			if err != nil {
+				s.logger.Error("agent forwarding", "login", id.Login, "err", err)
+			} else {
+				defer remove()
 			}
 		}
-		withIdentity(sess.Context(), id)
 		next(sess)
 	}
 }
