@@ -20,15 +20,18 @@ RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 # Install the Claude CLI from npm, pinned.
 FROM node:${NODE_VERSION}-${DEBIAN_VERSION}-slim AS claude
 ARG CLAUDE_CODE_VERSION=2.1.330
+# The package's postinstall links bin/claude.exe to the standalone native
+# binary for this platform; checking its version proves it did.
 RUN npm install -g --omit=dev "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}" \
- && npm cache clean --force
+ && npm cache clean --force \
+ && /usr/local/lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe --version
 
 FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai /opt/anthropic-ai
-RUN ln -s /opt/anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude
+# Only the native binary: no Node.js in the runtime image.
+COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude
 COPY --from=build /out/warren /usr/local/bin/warren
 
 # A fixed, unprivileged user owns the data and host keys.

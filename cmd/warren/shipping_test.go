@@ -53,6 +53,7 @@ func TestDockerfile(t *testing.T) {
 		regexp.MustCompile(`^ARG CLAUDE_CODE_VERSION=\d+\.\d+\.\d+$`),
 		regexp.MustCompile(`npm install -g .*"@anthropic-ai/claude-code@\$\{CLAUDE_CODE_VERSION\}"`),
 		regexp.MustCompile(`apt-get install .*ca-certificates git openssh-client tini`),
+		regexp.MustCompile(`^COPY --from=claude \S+/claude-code/bin/claude\.exe /usr/local/bin/claude$`),
 		regexp.MustCompile(`useradd --system --uid 10001 `),
 		regexp.MustCompile(`^USER warren$`),
 		regexp.MustCompile(`^VOLUME \["/data", "/hostkeys"\]$`),
