@@ -33,6 +33,7 @@ type trackedConn struct {
 	graceExceeded bool   // a read hit the handshake deadline
 	closed        bool
 	probing       bool // a keepalive goroutine runs for this connection
+	channels      int  // session channels open now
 }
 
 // Read notes when the login grace time ran out.
@@ -117,4 +118,22 @@ func (c *trackedConn) startProbing() bool {
 	}
 	c.probing = true
 	return true
+}
+
+// openChannel counts a new session channel, unless the connection already
+// holds maxSessionChannels.
+func (c *trackedConn) openChannel() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.channels >= maxSessionChannels {
+		return false
+	}
+	c.channels++
+	return true
+}
+
+func (c *trackedConn) closeChannel() {
+	c.mu.Lock()
+	c.channels--
+	c.mu.Unlock()
 }

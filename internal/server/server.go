@@ -323,6 +323,7 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnectionFailedCallback = s.connectionFailed
 			srv.PtyHandler = s.terms.record
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.limitedSessionHandler}
 			return nil
 		},
 	)
