@@ -86,6 +86,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmpfs":        cmdTmpfs,
 		"fill":         cmdFill,
 		"filesize":     cmdFileSize,
+		"slowloris":    cmdSlowloris,
 	}
 }
 
@@ -649,4 +650,42 @@ func cmdFileSize(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	ts.Setenv(args[1], strconv.FormatInt(fi.Size(), 10))
+}
+
+// slowloris MAX: connects, sends an SSH banner, then trickles the start of a
+// well-formed 256-byte packet, one byte every 200 ms; fails unless the server closes the connection within MAX (the
+// login grace time must be an absolute deadline, not reset by the trickle).
+func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: slowloris MAX")
+	}
+	limit, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+ts.Getenv("PORT"), 5*time.Second)
+	ts.Check(err)
+	defer c.Close()
+	start := time.Now()
+	closed := make(chan struct{})
+	// The reader ends when the server closes the connection.
+	go func() {
+		_, _ = io.Copy(io.Discard, c)
+		close(closed)
+	}()
+	_, _ = c.Write([]byte("SSH-2.0-slowloris\r\n"))
+	packet := append([]byte{0, 0, 1, 0}, make([]byte, 256)...) // length 256, never finished in time
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-closed:
+			fmt.Fprintf(ts.Stdout(), "closed after %s\n", time.Since(start).Round(100*time.Millisecond))
+			return
+		case <-tick.C:
+			if time.Since(start) > limit {
+				ts.Fatalf("slowloris: still connected after %s", limit)
+			}
+			_, _ = c.Write(packet[:1])
+			packet = packet[1:]
+		}
+	}
 }
