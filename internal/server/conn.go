@@ -32,8 +32,10 @@ type trackedConn struct {
 	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
 	graceExceeded bool   // a read hit the handshake deadline
 	closed        bool
-	probing       bool // a keepalive goroutine runs for this connection
-	channels      int  // session channels open now
+	channels      int               // session channels open now
+	probed        *gossh.ServerConn // set once the connection is kept alive
+	outstanding   bool              // a keepalive probe is unanswered
+	misses        int               // keepalive rounds with a probe unanswered
 }
 
 // Read notes when the login grace time ran out.
@@ -108,16 +110,38 @@ func trackedFromContext(ctx ssh.Context) *trackedConn {
 	return c
 }
 
-// startProbing reports whether the caller should start this connection's
-// keepalive goroutine: true once per connection.
-func (c *trackedConn) startProbing() bool {
+// keepAlive makes the connection one the keepalive loop probes.
+func (c *trackedConn) keepAlive(conn *gossh.ServerConn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.probing {
-		return false
+	if c.probed == nil {
+		c.probed = conn
 	}
-	c.probing = true
-	return true
+}
+
+// probe is the keepalive loop's round for this connection: the connection
+// to probe (nil when it is not kept alive), and how many rounds in a row
+// found the previous probe unanswered. When that is 0, a new probe is
+// counted as out.
+func (c *trackedConn) probe() (conn *gossh.ServerConn, missed int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.probed == nil || c.closed {
+		return nil, 0
+	}
+	if c.outstanding {
+		c.misses++
+		return c.probed, c.misses
+	}
+	c.outstanding = true
+	return c.probed, 0
+}
+
+// answered records the client's answer to the outstanding probe.
+func (c *trackedConn) answered() {
+	c.mu.Lock()
+	c.outstanding, c.misses = false, 0
+	c.mu.Unlock()
 }
 
 // openChannel counts a new session channel, unless the connection already

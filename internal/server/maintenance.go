@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
 )
@@ -70,41 +68,42 @@ const eventSessionIdleStop = "session.idle_stop"
 // keepaliveMisses is how many unanswered probes close a connection.
 const keepaliveMisses = 3
 
-// keepalive probes the client of conn every --keepalive with an OpenSSH
-// keepalive request and closes the connection after three unanswered
-// probes, so that a client that vanished (laptop lid, dead network) does not
-// hold its connection slot forever. Its sessions keep running. It ends when
-// ctx (the connection's) ends.
-func (s *Server) keepalive(ctx context.Context, tc *trackedConn, conn *gossh.ServerConn) {
+// keepalive probes, every --keepalive, each authenticated connection that
+// opened a session channel, with an OpenSSH keepalive request, and closes a
+// connection whose client left three probes in a row unanswered, so that a
+// client that vanished (laptop lid, dead network) does not hold its
+// connection forever. Its sessions keep running. One loop serves every
+// connection; each probe runs on a goroutine that ends when the client
+// answers or the connection closes. The loop ends when ctx ends.
+func (s *Server) keepalive(ctx context.Context) {
 	interval := s.cfg.Keepalive
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	misses := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		replied := make(chan struct{})
-		// The probe ends when the client answers or the connection closes.
-		go func() {
-			if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err == nil {
-				close(replied)
+		for _, lc := range s.live.all() {
+			conn, missed := lc.tc.probe()
+			if conn == nil {
+				continue
 			}
-		}()
-		select {
-		case <-ctx.Done():
-			return
-		case <-replied:
-			misses = 0
-		case <-time.After(interval):
-			if misses++; misses >= keepaliveMisses {
-				s.logger.Info("connection closed: client stopped answering keepalives", "remote", tc.RemoteAddr().String(),
-					"after", (time.Duration(keepaliveMisses) * interval).String())
-				_ = tc.Close()
-				return
+			if missed >= keepaliveMisses {
+				s.logger.Info("connection closed: client stopped answering keepalives", "remote", lc.tc.RemoteAddr().String(),
+					"login", lc.id.Login, "after", (time.Duration(keepaliveMisses) * interval).String())
+				_ = lc.tc.Close()
+				continue
 			}
+			if missed > 0 {
+				continue // the last probe is still out
+			}
+			go func(tc *trackedConn) {
+				if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err == nil {
+					tc.answered()
+				}
+			}(lc.tc)
 		}
 	}
 }

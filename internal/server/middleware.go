@@ -122,9 +122,8 @@ func (s *Server) connectionServices(next ssh.Handler) ssh.Handler {
 		conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
 		tc := trackedFromContext(sess.Context())
 		id, _ := IdentityFromContext(sess.Context())
-		if ok && tc != nil && s.cfg.Keepalive > 0 && tc.startProbing() {
-			// The prober ends when the connection does.
-			go s.keepalive(sess.Context(), tc, conn)
+		if ok && tc != nil && s.cfg.Keepalive > 0 {
+			tc.keepAlive(conn)
 		}
 		if ok && ssh.AgentRequested(sess) {
 			remove, err := s.agents.add(id.Login, conn)

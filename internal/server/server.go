@@ -225,6 +225,10 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Go(func() { s.watchRevocations(runCtx) })
 	// The periodic chores end with runCtx.
 	wg.Go(func() { s.maintain(runCtx) })
+	if s.cfg.Keepalive > 0 {
+		// The keepalive loop ends with runCtx.
+		wg.Go(func() { s.keepalive(runCtx) })
+	}
 
 	errc := make(chan error, 2)
 	// The SSH accept loop ends when the listener is closed by shutdown.

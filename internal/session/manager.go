@@ -22,11 +22,6 @@ type Manager struct {
 	opts Options
 	log  *slog.Logger
 
-	// ctx is the programs' context, owned by the Manager and never by a
-	// connection; Shutdown cancels it to kill the groups that outlive the grace.
-	ctx    context.Context
-	cancel context.CancelFunc
-
 	spawnc    chan spawnReq
 	spawnQuit chan struct{} // closed by Shutdown: ends spawnLoop
 	spawnDone chan struct{} // closed when spawnLoop returns
@@ -47,12 +42,9 @@ func NewManager(opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts:      o,
 		log:       o.Logger.With("component", "session"),
-		ctx:       ctx,
-		cancel:    cancel,
 		spawnc:    make(chan spawnReq),
 		spawnQuit: make(chan struct{}),
 		spawnDone: make(chan struct{}),
@@ -267,7 +259,6 @@ wait:
 			_ = signalGroup(r.pid, syscall.SIGKILL)
 		}
 	}
-	m.cancel()
 	m.wg.Wait() // every program reaped
 	close(m.spawnQuit)
 	<-m.spawnDone

@@ -150,15 +150,15 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	}
 
 	argv := expandArgs(o.Command, extra, id)
-	cmd := exec.CommandContext(s.m.ctx, argv[0], argv[1:]...)
+	// No CommandContext: Stop and Shutdown end the whole group themselves,
+	// and a watcher goroutine per program would cost memory on every idle
+	// session.
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = buildEnv(o.Getenv, o.EnvNames, s.login, home, term)
 	if o.LoginEnv != nil {
 		cmd.Env = append(cmd.Env, o.LoginEnv(s.login)...)
 	}
 	cmd.Dir = dir
-	// The Manager's context ends only when Shutdown gives up waiting: then
-	// the whole group is killed, not just the leader.
-	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, syscall.SIGKILL) }
 	ptmx, err := s.m.startProcess(cmd, win)
 	if err != nil {
 		if hist != nil {
