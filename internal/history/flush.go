@@ -221,16 +221,10 @@ func (r *Ring) commit(start, next int64) {
 func (r *Ring) finishFlush(err error, wrote bool) {
 	r.syncDirIfDirty() // best effort after removals; retried on the next flush
 	r.mu.Lock()
-	if wrote {
-		r.lastAt = r.opts.Now()
-	}
-	r.lastErr = err
-	if err != nil {
-		r.errs++
-	}
 	pending := r.end - r.diskEnd
-	r.diskSum = r.diskTotal
 	r.mu.Unlock()
+	// The change of streak is logged before the stats show it, so that
+	// whoever sees the stats recover also finds the log line.
 	switch {
 	case err != nil && !r.failing:
 		r.failing = true
@@ -240,6 +234,16 @@ func (r *Ring) finishFlush(err error, wrote bool) {
 		r.failing = false
 		r.log.Info("history flush recovered", "pending", pending)
 	}
+	r.mu.Lock()
+	if wrote {
+		r.lastAt = r.opts.Now()
+	}
+	r.lastErr = err
+	if err != nil {
+		r.errs++
+	}
+	r.diskSum = r.diskTotal
+	r.mu.Unlock()
 }
 
 // Run flushes every FlushInterval while bytes are pending, backing off
