@@ -76,14 +76,18 @@ func (a adminService) Sessions(ctx context.Context) ([]commands.SessionInfo, err
 	if err != nil {
 		return nil, err
 	}
+	// One listing per login (it runs git status per workspace), not per row.
 	var out []commands.SessionInfo
-	for _, r := range rows {
+	for i, r := range rows {
+		if i > 0 && rows[i-1].Login == r.Login {
+			continue // rows come ordered by login
+		}
 		views, err := workspaceService{a.s}.views(ctx, r.Login)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range views {
-			if v.Name == r.Workspace {
+			if v.SessionID != "" {
 				out = append(out, commands.SessionInfo{Login: r.Login, Workspace: v.Name, State: v.State, Clients: v.Clients,
 					ExitCode: v.ExitCode, SessionID: v.SessionID, LastActivity: v.LastActivity})
 			}

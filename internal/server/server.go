@@ -125,7 +125,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.gate = admission.New(admission.Options{
 		MaxStartups: startups,
 		PerSource:   cfg.PerSourceStartups,
-		Logger:      s.logger.With("component", "admission"),
+		Logger:      s.logger,
 	})
 	s.live = newLiveConns(cfg.MaxConnsPerLogin)
 	s.terms = newTerminals()
@@ -133,7 +133,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if s.workspaces, err = workspace.New(workspace.Options{
 		Root:    cfg.WorkspacesDir(),
 		HomeDir: func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
-		Logger:  s.logger.With("component", "workspace"),
+		Logger:  s.logger,
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
 	}

@@ -76,7 +76,7 @@ func (s *Server) sessionOptions() (session.Options, error) {
 		StopGrace:        cfg.StopGrace,
 		MaxPerLogin:      cfg.MaxSessions,
 		OnEvent:          s.sessionEvent,
-		Logger:           s.logger.With("component", "session"),
+		Logger:           s.logger, // the package tags its own component
 	}
 	if isClaude(cfg.Command) {
 		o.CanResume = func(sp session.Spec) bool {
