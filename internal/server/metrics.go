@@ -4,7 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/warren-ssh/warren/internal/session"
+	"github.com/warren-ssh/warren/internal/commands"
 )
 
 // metrics are the server's Prometheus series, on a registry of its own so
@@ -73,23 +73,20 @@ type sessionCollector struct {
 
 func newSessionCollector(s *Server) *sessionCollector {
 	return &sessionCollector{s: s, desc: prometheus.NewDesc("warren_sessions",
-		"Sessions by state: running (attached), detached, exited, stopped.", []string{"state"}, nil)}
+		"Sessions by state, as ls shows them: running (attached), detached, restored, exited, stopped.", []string{"state"}, nil)}
 }
 
 func (c *sessionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 func (c *sessionCollector) Collect(ch chan<- prometheus.Metric) {
-	counts := map[string]int{"running": 0, "detached": 0, "exited": 0, "stopped": 0}
+	counts := map[string]int{}
+	for _, st := range []string{commands.StateRunning, commands.StateDetached, commands.StateRestored,
+		commands.StateExited, commands.StateStopped} {
+		counts[st] = 0
+	}
 	for _, si := range c.s.sessions.List("") {
-		switch {
-		case si.State == session.StateRunning && si.Clients > 0:
-			counts["running"]++
-		case si.State == session.StateRunning:
-			counts["detached"]++
-		case si.State == session.StateExited:
-			counts["exited"]++
-		case si.State == session.StateStopped:
-			counts["stopped"]++
+		if state, _ := c.s.stateOf(si); state != "" {
+			counts[state]++
 		}
 	}
 	for state, n := range counts {

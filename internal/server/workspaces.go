@@ -70,26 +70,38 @@ func (w workspaceService) views(ctx context.Context, login string) ([]workspaceV
 		if si, ok := s.sessions.Get(login, in.Name); ok {
 			v.SessionID, v.Clients, v.ExitCode, v.Title = si.ID, si.Clients, si.ExitCode, si.Title
 			v.LastActivity = later(v.LastActivity, si.LastActivity)
-			switch si.State {
-			case session.StateRunning, session.StateStarting:
-				switch {
-				case si.Clients > 0:
-					v.State = commands.StateRunning
-				case s.wasRestored(login, in.Name):
-					v.State, v.Since = commands.StateRestored, si.StartedAt
-				default:
-					v.State, v.Since = commands.StateDetached, si.LastActivity
+			if state, since := s.stateOf(si); state != "" {
+				v.State = state
+				if !since.IsZero() {
+					v.Since = since
 				}
-			case session.StateExited:
-				v.State = commands.StateExited
-			case session.StateStopped:
-				v.State = commands.StateStopped
 			}
 		}
 		out = append(out, v)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LastActivity.After(out[j].LastActivity) })
 	return out, nil
+}
+
+// stateOf is a live session's state as users see it, and since when, when
+// the state itself carries that time.
+func (s *Server) stateOf(si session.Info) (state string, since time.Time) {
+	switch si.State {
+	case session.StateRunning, session.StateStarting:
+		switch {
+		case si.Clients > 0:
+			return commands.StateRunning, time.Time{}
+		case s.wasRestored(si.Login, si.Workspace):
+			return commands.StateRestored, si.StartedAt
+		default:
+			return commands.StateDetached, si.LastActivity
+		}
+	case session.StateExited:
+		return commands.StateExited, time.Time{}
+	case session.StateStopped:
+		return commands.StateStopped, time.Time{}
+	}
+	return "", time.Time{}
 }
 
 func later(a, b time.Time) time.Time {
