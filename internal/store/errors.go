@@ -25,6 +25,9 @@ var (
 	ErrBusy = errors.New("database is busy")
 	// ErrFull means the disk (or the database's page limit) is full.
 	ErrFull = errors.New("database or disk is full")
+	// ErrUIDRangeExhausted means every uid in the range asked for has
+	// already been given to a login (uids are never reused).
+	ErrUIDRangeExhausted = errors.New("uid range exhausted")
 )
 
 // translate maps driver errors onto the package sentinels, keeping the

@@ -23,6 +23,13 @@ type KeySet struct {
 	LastError string
 }
 
+// Account is the Unix identity of one login: its uid, which is also its gid.
+type Account struct {
+	Login     string
+	UID       uint32
+	CreatedAt time.Time // when the uid was given
+}
+
 // Event is one audit log entry.
 type Event struct {
 	ID          int64
