@@ -16,7 +16,7 @@ const module = "github.com/warren-ssh/warren"
 // new package has to take a place in the graph on purpose.
 var allowed = map[string][]string{
 	"internal":           {}, // this test
-	"cmd/warren":         {"internal/server", "internal/config", "hostkeys"},
+	"cmd/warren":         {"internal/server", "internal/config", "internal/isolation", "hostkeys"},
 	"cmd/warren-bench":   {}, // runs the warren binary; imports none of it
 	"hostkeys":           {},
 	"tui":                {},
@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"internal/history":   {},
 	"internal/screen":    {},
 	"internal/admission": {},
+	"internal/isolation": {},
 	"internal/commands":  {},
 	"internal/auth":      {"internal/store"},
 	"internal/workspace": {"internal/store"},

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -35,6 +36,9 @@ const (
 
 func setupScript(env *testscript.Env) error {
 	work := env.Getenv("WORK")
+	if err := reachableBySessions(env, work); err != nil {
+		return err
+	}
 	for _, d := range []string{"keys", "github", "home"} {
 		if err := os.MkdirAll(filepath.Join(work, d), 0o700); err != nil {
 			return err
@@ -48,6 +52,34 @@ func setupScript(env *testscript.Env) error {
 	env.Values[serverKey{}] = &serverProc{}
 	env.Values[floodKey{}] = &floodState{}
 	env.Values[tmuxKey{}] = &tmuxServer{socket: fmt.Sprintf("warren-e2e-%d-%s", os.Getpid(), filepath.Base(work))}
+	return nil
+}
+
+// reachableBySessions lets programs running as other uids (isolated mode,
+// when the tests run as root) pass through the script's work directory to
+// their own directories under $WORK/data, and run the test binary's copies
+// in testscript's bin directory (warren itself, fakeclaude), which are kept
+// in 0700 temporary directories. Only search permission is added: nobody
+// else can list them.
+func reachableBySessions(env *testscript.Env, work string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	bin := ""
+	for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, "fakeclaude")); err == nil {
+			bin = dir
+			break
+		}
+	}
+	if bin == "" {
+		return fmt.Errorf("testscript's bin directory is not on PATH")
+	}
+	for _, d := range []string{filepath.Dir(bin), bin, filepath.Dir(work), work} {
+		if err := os.Chmod(d, 0o711); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -87,6 +119,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fill":         cmdFill,
 		"filesize":     cmdFileSize,
 		"slowloris":    cmdSlowloris,
+		"chownlike":    cmdChownLike,
 	}
 }
 
@@ -177,6 +210,11 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		"--listen", "127.0.0.1:0", "--http", "127.0.0.1:0",
 		"--data", ts.MkAbs("data"), "--host-keys", ts.MkAbs("hostkeys"),
 		"--github-url", ts.Getenv("GITHUB_URL"), "--log-level", "debug",
+	}
+	if os.Geteuid() != 0 {
+		// Not root: warren cannot switch uids, and scripts with an allowlist
+		// run in shared mode. Isolation itself is tested as root (CI).
+		flags = append(flags, "--allow-shared-uid")
 	}
 	flags = append(flags, args...)
 	sp.log = ts.MkAbs("server.log")
@@ -688,4 +726,22 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 			packet = packet[1:]
 		}
 	}
+}
+
+// chownlike REF PATH: hands PATH and everything under it to REF's owner, as
+// `chown -R --reference` does; a symlink is re-owned, not followed. Used to
+// give a login's uid (isolated mode) a file the script made as itself.
+func cmdChownLike(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: chownlike REF PATH")
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	st := fi.Sys().(*syscall.Stat_t)
+	ts.Check(filepath.WalkDir(ts.MkAbs(args[1]), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(st.Uid), int(st.Gid))
+	}))
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/isolation"
 	"github.com/warren-ssh/warren/internal/server"
 )
 
@@ -48,6 +49,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return serve(args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args[1:], getenv, stdout, stderr)
+	case isolation.ShimCommand:
+		// Not for users: every session program starts through it.
+		return isolation.Shim(args[1:], stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "warren %s\n", version)
 		return 0

@@ -87,6 +87,26 @@ type Config struct {
 	// AuditRetention is how long audit events are kept.
 	AuditRetention time.Duration
 
+	// UIDRange is where each login's own uid (and equal gid) comes from in
+	// isolated mode, "LO-HI".
+	UIDRange string
+	// AllowSharedUID lets warren start with an allowlist when it cannot
+	// switch uids, every session then running as the server's own user.
+	AllowSharedUID bool
+	// SessionPids caps the processes (threads included) of one login's
+	// uid, all its sessions together (RLIMIT_NPROC, and the login's cgroup
+	// pids.max where cgroups are available). 0: no limit.
+	SessionPids int
+	// SessionNofile caps open files per session process (RLIMIT_NOFILE).
+	// 0: inherited.
+	SessionNofile int
+	// SessionMemory caps one login's memory through its cgroup, where a
+	// writable cgroup v2 subtree is available. 0: no limit.
+	SessionMemory int64
+	// Sandbox is "" (none) or "bwrap": each session also runs inside
+	// bubblewrap with only its own workspace and HOME writable.
+	Sandbox string
+
 	// LogFormat is "text" or "json".
 	LogFormat string
 	// LogLevel is "debug", "info", "warn" or "error".
@@ -117,6 +137,9 @@ func Default() Config {
 		MaxSessions:       8,
 		Keepalive:         30 * time.Second,
 		AuditRetention:    90 * 24 * time.Hour,
+		UIDRange:          "20000-29999",
+		SessionPids:       4096,
+		SessionNofile:     16384,
 		LogFormat:         "text",
 		LogLevel:          "info",
 	}
@@ -192,6 +215,7 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	size := func(p *int64, name, usage string) { fs.Var((*byteSize)(p), name, usage); add(name) }
 	list := func(p *[]string, name, usage string) { fs.Var((*commaList)(p), name, usage); add(name) }
 	argv := func(p *[]string, name, usage string) { fs.Var((*shellWords)(p), name, usage); add(name) }
+	boolean := func(p *bool, name, usage string) { fs.BoolVar(p, name, *p, usage); add(name) }
 
 	str(&c.Listen, "listen", "SSH listen address")
 	str(&c.DataDir, "data", "data directory: database, history, workspaces, homes")
@@ -221,6 +245,12 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	days(&c.IdleTimeout, "idle-timeout", "stop a detached session after this long without output, history kept (0: never)")
 	dur(&c.Keepalive, "keepalive", "probe silent clients this often; three misses close the connection (0: off)")
 	days(&c.AuditRetention, "audit-retention", "how long audit events are kept (e.g. 90d)")
+	str(&c.UIDRange, "uid-range", "uids (and equal gids) given to logins, one each, in isolated mode: LO-HI")
+	boolean(&c.AllowSharedUID, "allow-shared-uid", "start even when sessions cannot run as their login's own uid (single-user setups only)")
+	num(&c.SessionPids, "session-pids", "processes and threads of one login, all sessions together (0: no limit)")
+	num(&c.SessionNofile, "session-nofile", "open files per session process (0: inherited)")
+	size(&c.SessionMemory, "session-memory", "memory of one login, through its cgroup where cgroup v2 is writable (0: no limit)")
+	str(&c.Sandbox, "sandbox", `extra confinement of each session: "" (none) or "bwrap" (bubblewrap)`)
 	str(&c.LogFormat, "log-format", `log format: "text" or "json"`)
 	str(&c.LogLevel, "log-level", `log level: "debug", "info", "warn" or "error"`)
 	return fields
@@ -313,6 +343,21 @@ func (c Config) Validate() error {
 	}
 	if c.AuditRetention < time.Hour {
 		bad("audit-retention", "%s is below the minimum of 1h", c.AuditRetention)
+	}
+	if c.UIDRange == "" {
+		bad("uid-range", "must not be empty")
+	}
+	if c.SessionPids < 0 {
+		bad("session-pids", "must not be negative")
+	}
+	if c.SessionNofile < 0 || (c.SessionNofile > 0 && c.SessionNofile < 64) {
+		bad("session-nofile", "%d is neither 0 nor at least 64", c.SessionNofile)
+	}
+	if c.SessionMemory < 0 || (c.SessionMemory > 0 && c.SessionMemory < 64<<20) {
+		bad("session-memory", "%d is neither 0 nor at least 64MiB", c.SessionMemory)
+	}
+	if c.Sandbox != "" && c.Sandbox != "bwrap" {
+		bad("sandbox", "%q is neither \"\" nor \"bwrap\"", c.Sandbox)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log-format", "%q is neither \"text\" nor \"json\"", c.LogFormat)

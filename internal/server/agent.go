@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -18,11 +19,17 @@ import (
 // forwarded most recently (ssh -A) on a connection that is still open. A
 // session started days ago, with SSH_AUTH_SOCK pointing there, keeps working
 // after every reconnect — the long-standing tmux annoyance. The socket
-// exists only while the login has a forwarded agent; its directory is 0700
-// and the socket 0600.
+// exists only while the login has a forwarded agent, 0600. Its directory
+// belongs to the server: 0700 in shared mode; in isolated mode 0711 so the
+// login's programs pass through it, and the socket is the login's own.
 type agentHub struct {
 	dir    string
 	logger *slog.Logger
+	// owner is the uid/gid a login's socket is handed to; nil, or a nil
+	// credential, keeps it the server's.
+	owner func(login string) (*syscall.Credential, error)
+	// dirMode is the mode of each login's directory.
+	dirMode os.FileMode
 
 	// mu guards the following.
 	mu     sync.Mutex
@@ -35,8 +42,40 @@ type agentLogin struct {
 	conns []*gossh.ServerConn // oldest first; the last is used
 }
 
-func newAgentHub(dir string, logger *slog.Logger) *agentHub {
-	return &agentHub{dir: dir, logger: logger, logins: map[string]*agentLogin{}}
+func newAgentHub(dir string, isolated bool, owner func(string) (*syscall.Credential, error), logger *slog.Logger) *agentHub {
+	h := &agentHub{dir: dir, logger: logger, owner: owner, dirMode: 0o700, logins: map[string]*agentLogin{}}
+	if isolated {
+		h.dirMode = 0o711
+	}
+	return h
+}
+
+// dirOf is login's socket directory.
+func (h *agentHub) dirOf(login string) string { return filepath.Join(h.dir, login) }
+
+// prepare makes login's socket directory, owned by the server, so that a
+// program started before any agent was forwarded already sees the place
+// (a sandbox binds it).
+func (h *agentHub) prepare(login string) error {
+	if err := os.MkdirAll(h.dir, 0o700); err != nil {
+		return fmt.Errorf("agent socket: %w", err)
+	}
+	for _, d := range []string{h.dir, h.dirOf(login)} {
+		if err := os.Mkdir(d, h.dirMode); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("agent socket: %w", err)
+		}
+		fi, err := os.Lstat(d)
+		if err != nil {
+			return fmt.Errorf("agent socket: %w", err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("agent socket: %s is not a directory", d)
+		}
+		if err := os.Chmod(d, h.dirMode); err != nil {
+			return fmt.Errorf("agent socket: %w", err)
+		}
+	}
+	return nil
 }
 
 // socketPath is login's stable agent socket.
@@ -71,12 +110,8 @@ func (h *agentHub) add(login string, conn *gossh.ServerConn) (remove func(), err
 }
 
 func (h *agentHub) listen(login string) (net.Listener, error) {
-	dir := filepath.Join(h.dir, login)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("agent socket: %w", err)
+	if err := h.prepare(login); err != nil {
+		return nil, err
 	}
 	path := h.socketPath(login)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -89,6 +124,16 @@ func (h *agentHub) listen(login string) (net.Listener, error) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	if h.owner != nil {
+		c, err := h.owner(login)
+		if err == nil && c != nil {
+			err = os.Lchown(path, int(c.Uid), int(c.Gid))
+		}
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("agent socket: %w", err)
+		}
 	}
 	return ln, nil
 }

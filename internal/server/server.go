@@ -22,6 +22,7 @@ import (
 	"github.com/warren-ssh/warren/internal/auth"
 	"github.com/warren-ssh/warren/internal/commands"
 	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/isolation"
 	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
 	"github.com/warren-ssh/warren/internal/workspace"
@@ -53,6 +54,9 @@ type Server struct {
 	audit      *auditLog
 	sessions   *session.Manager
 	workspaces *workspace.Manager
+	accounts   *isolation.Accounts
+	self       string // the warren binary, which sessions start through
+	bwrap      string // the bwrap binary with --sandbox bwrap
 	restored   restoredSet
 	agents     *agentHub
 	stopping   atomic.Bool // set when shutdown begins
@@ -130,14 +134,18 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.live = newLiveConns(cfg.MaxConnsPerLogin)
 	s.terms = newTerminals()
 	s.router = commands.NewRouter(s.commandList()...)
+	if err := s.setupIsolation(); err != nil {
+		return nil, err
+	}
 	if s.workspaces, err = workspace.New(workspace.Options{
-		Root:    cfg.WorkspacesDir(),
-		HomeDir: func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
-		Logger:  s.logger,
+		Root:       cfg.WorkspacesDir(),
+		HomeDir:    func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		Credential: s.credential,
+		Logger:     s.logger,
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
 	}
-	s.agents = newAgentHub(filepath.Join(cfg.DataDir, "agents"), s.logger.With("component", "agent"))
+	s.agents = newAgentHub(filepath.Join(cfg.DataDir, "agents"), s.accounts.Mode() == isolation.Isolated, s.credential, s.logger.With("component", "agent"))
 	sessOpts, err := s.sessionOptions()
 	if err != nil {
 		return nil, err

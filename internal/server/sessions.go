@@ -49,6 +49,7 @@ func (s *Server) sessionOptions() (session.Options, error) {
 			return filepath.Join(cfg.WorkspacesDir(), login, ws)
 		},
 		HomeDir:  func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		Confine:  s.confine,
 		EnvNames: cfg.Env,
 		LoginEnv: s.agents.env,
 		Getenv:   os.LookupEnv,

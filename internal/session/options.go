@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"time"
 )
 
@@ -71,6 +72,13 @@ type Options struct {
 	// LoginEnv returns extra KEY=VALUE entries for a login's programs, such
 	// as SSH_AUTH_SOCK; nil adds none.
 	LoginEnv func(login string) []string
+	// Confine, when set, readies cmd before it starts: it may set
+	// cmd.SysProcAttr (credentials, a cgroup; the Manager adds its own
+	// Setsid, Setctty and Pdeathsig) and rewrite cmd.Path and cmd.Args to
+	// start the program through a wrapper. It runs before the workspace and
+	// HOME directories are checked, so it may create them. The returned
+	// func, if any, is called once the process has started or failed to.
+	Confine func(login string, cmd *exec.Cmd) (started func(), err error)
 	// EnvNames are extra variables copied from the server environment
 	// (e.g. ANTHROPIC_API_KEY). Nothing else leaks.
 	EnvNames []string

@@ -124,14 +124,37 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	dir, home := "", ""
 	if o.WorkspaceDir != nil {
 		dir = o.WorkspaceDir(s.login, s.workspace)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("start session: workspace dir: %w", err)
-		}
 	}
 	if o.HomeDir != nil {
 		home = o.HomeDir(s.login)
-		if err := os.MkdirAll(home, 0o700); err != nil {
-			return nil, fmt.Errorf("start session: home dir: %w", err)
+	}
+	argv := expandArgs(o.Command, extra, id)
+	// No CommandContext: Stop and Shutdown end the whole group themselves,
+	// and a watcher goroutine per program would cost memory on every idle
+	// session.
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = buildEnv(o.Getenv, o.EnvNames, s.login, home, term)
+	if o.LoginEnv != nil {
+		cmd.Env = append(cmd.Env, o.LoginEnv(s.login)...)
+	}
+	cmd.Dir = dir
+	if o.Confine != nil {
+		started, err := o.Confine(s.login, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("start session: %w", err)
+		}
+		if started != nil {
+			defer started()
+		}
+	}
+	// Confine made these when the program runs as another user; here they
+	// exist already or belong to the server.
+	for _, d := range []struct{ what, path string }{{"workspace", dir}, {"home", home}} {
+		if d.path == "" {
+			continue
+		}
+		if err := os.MkdirAll(d.path, 0o700); err != nil {
+			return nil, fmt.Errorf("start session: %s dir: %w", d.what, err)
 		}
 	}
 	var hist History
@@ -149,16 +172,6 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 		}
 	}
 
-	argv := expandArgs(o.Command, extra, id)
-	// No CommandContext: Stop and Shutdown end the whole group themselves,
-	// and a watcher goroutine per program would cost memory on every idle
-	// session.
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = buildEnv(o.Getenv, o.EnvNames, s.login, home, term)
-	if o.LoginEnv != nil {
-		cmd.Env = append(cmd.Env, o.LoginEnv(s.login)...)
-	}
-	cmd.Dir = dir
 	ptmx, err := s.m.startProcess(cmd, win)
 	if err != nil {
 		if hist != nil {

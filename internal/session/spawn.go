@@ -58,12 +58,13 @@ func (m *Manager) startProcess(cmd *exec.Cmd, w Window) (*os.File, error) {
 		return nil, fmt.Errorf("set pty size: %w", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setsid:    true,
-		Setctty:   true,
-		Ctty:      0, // the child's stdin
-		Pdeathsig: syscall.SIGKILL,
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
+	cmd.SysProcAttr.Setsid = true
+	cmd.SysProcAttr.Setctty = true
+	cmd.SysProcAttr.Ctty = 0 // the child's stdin
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	req := spawnReq{cmd: cmd, reply: make(chan error, 1)}
 	select {
 	case m.spawnc <- req:

@@ -130,8 +130,11 @@ func (m *Manager) tempDir(r *os.Root, login string) (string, error) {
 // root: the server can read every login's workspaces, the login must not.
 // With a Credential the kernel enforces this instead.
 func (m *Manager) checkFileURL(login, rawURL string) error {
-	if !strings.HasPrefix(rawURL, "file://") || m.cred(login) != nil {
+	if !strings.HasPrefix(rawURL, "file://") {
 		return nil
+	}
+	if c, err := m.cred(login); err != nil || c != nil {
+		return err
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {

@@ -325,7 +325,7 @@ func TestCloneAsLoginCredential(t *testing.T) {
 	m := newTestManager(t, Options{
 		Root:       filepath.Join(rootDir, "workspaces"),
 		Env:        []string{"GIT_CONFIG_GLOBAL=" + gitconfig},
-		Credential: func(string) *syscall.Credential { return &syscall.Credential{Uid: uid, Gid: gid} },
+		Credential: func(string) (*syscall.Credential, error) { return &syscall.Credential{Uid: uid, Gid: gid}, nil },
 	})
 	if err := os.Chmod(m.root, 0o755); err != nil {
 		t.Fatal(err)
@@ -361,4 +361,29 @@ func mustStat(t *testing.T, p string) *syscall.Stat_t {
 		t.Fatal(err)
 	}
 	return fi.Sys().(*syscall.Stat_t)
+}
+
+// A login whose credential cannot be had gets nothing done in its tree:
+// git never falls back to running as the server.
+func TestCredentialErrorStopsEveryOperation(t *testing.T) {
+	ctx := context.Background()
+	refused := errors.New("no uid left")
+	m := newTestManager(t, Options{
+		Credential: func(string) (*syscall.Credential, error) { return nil, refused },
+	})
+	if _, err := m.Create(ctx, "alice", "a"); !errors.Is(err, refused) {
+		t.Errorf("Create: %v; want the credential error", err)
+	}
+	if _, err := m.Ensure(ctx, "alice", "a"); !errors.Is(err, refused) {
+		t.Errorf("Ensure: %v; want the credential error", err)
+	}
+	if err := m.Clone(ctx, "alice", "b", "file://"+bareRepo(t), nil); !errors.Is(err, refused) {
+		t.Errorf("Clone: %v; want the credential error", err)
+	}
+	if _, err := m.List(ctx, "alice"); !errors.Is(err, refused) {
+		t.Errorf("List: %v; want the credential error", err)
+	}
+	if _, err := os.Lstat(filepath.Join(m.root, "alice")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the login's tree was made anyway: %v", err)
+	}
 }

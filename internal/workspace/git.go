@@ -27,7 +27,11 @@ func (m *Manager) command(ctx context.Context, login string, stdout, stderr io.W
 	cmd := exec.CommandContext(ctx, m.git, args...)
 	cmd.Env = m.gitEnv(login)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: m.cred(login)}
+	cred, err := m.cred(login)
+	if err != nil {
+		cmd.Err = err // Start fails with it: git never runs as the server by mistake
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: cred}
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = gitWaitDelay
 	return cmd

@@ -29,8 +29,10 @@ type Options struct {
 	HomeDir func(login string) string
 	// Credential, when set and returning non-nil, makes git run as the
 	// login's own uid/gid, and the directories this package creates are
-	// handed to that uid/gid. Nil means everything runs as the server.
-	Credential func(login string) *syscall.Credential
+	// handed to that uid/gid. It is asked before anything touches the
+	// login's tree, so it may prepare that tree; an error stops the
+	// operation. Nil means everything runs as the server.
+	Credential func(login string) (*syscall.Credential, error)
 	// StatusTimeout bounds the `git status` List runs in each repository
 	// to learn Dirty. Zero means 2s; negative means List never runs git
 	// (Branch then comes from .git/HEAD and Dirty is always false).
@@ -49,7 +51,7 @@ type Manager struct {
 	git           string
 	env           []string
 	homeDir       func(string) string
-	credential    func(string) *syscall.Credential
+	credential    func(string) (*syscall.Credential, error)
 	statusTimeout time.Duration
 	log           *slog.Logger
 }
@@ -220,6 +222,9 @@ func (m *Manager) loginRoot(login string, create bool) (*os.Root, error) {
 	if err := checkLogin(login); err != nil {
 		return nil, err
 	}
+	if _, err := m.cred(login); err != nil {
+		return nil, err
+	}
 	top, err := os.OpenRoot(m.root)
 	if err != nil {
 		return nil, err
@@ -260,19 +265,23 @@ func (m *Manager) loginRoot(login string, create bool) (*os.Root, error) {
 }
 
 // cred returns the credential git runs with for login, or nil.
-func (m *Manager) cred(login string) *syscall.Credential {
+func (m *Manager) cred(login string) (*syscall.Credential, error) {
 	if m.credential == nil {
-		return nil
+		return nil, nil
 	}
-	return m.credential(login)
+	c, err := m.credential(login)
+	if err != nil {
+		return nil, fmt.Errorf("credential of %s: %w", login, err)
+	}
+	return c, nil
 }
 
 // chown hands a directory this package just created to the login's uid/gid
 // when git runs as the login. Lchown never follows a link.
 func (m *Manager) chown(r *os.Root, login, name string) error {
-	c := m.cred(login)
-	if c == nil {
-		return nil
+	c, err := m.cred(login)
+	if err != nil || c == nil {
+		return err
 	}
 	return r.Lchown(name, int(c.Uid), int(c.Gid))
 }

@@ -1,0 +1,209 @@
+package isolation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// Allocator gives each login a stable uid of its own. *store.Store
+// satisfies it.
+type Allocator interface {
+	// AccountUID returns login's uid, allocating one from [lo, hi] that
+	// no login ever had when login has none.
+	AccountUID(ctx context.Context, login string, lo, hi uint32) (uid uint32, created bool, err error)
+}
+
+// Options configure Accounts.
+type Options struct {
+	// Mode is what Detect found (and the operator allowed).
+	Mode Mode
+	// Range is where uids come from (isolated mode).
+	Range Range
+	// Allocator records uids (isolated mode).
+	Allocator Allocator
+	// Trees are the directories that hold one directory per login, such as
+	// <data>/workspaces and <data>/homes. Each is created, owned by the
+	// server, and made 0711 in isolated mode: a login can pass through it
+	// to its own directory but not list the others.
+	Trees []string
+	// Logger receives the package's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// Account is what a login's programs run as.
+type Account struct {
+	Login    string
+	UID, GID uint32
+	// Isolated is false in shared mode: the ids are then the server's own.
+	Isolated bool
+}
+
+// Credential is what SysProcAttr.Credential gets: the login's uid and gid
+// and no supplementary groups. Nil in shared mode.
+func (a Account) Credential() *syscall.Credential {
+	if !a.Isolated {
+		return nil
+	}
+	return &syscall.Credential{Uid: a.UID, Gid: a.GID, Groups: []uint32{}}
+}
+
+// Accounts turns logins into accounts and gets each login's directories
+// ready for it. It is safe for concurrent use.
+type Accounts struct {
+	opts Options
+	log  *slog.Logger
+
+	// mu guards ready.
+	mu    sync.Mutex
+	ready map[string]Account
+}
+
+// NewAccounts prepares opts.Trees.
+func NewAccounts(opts Options) (*Accounts, error) {
+	if opts.Mode != Isolated && opts.Mode != Shared {
+		return nil, fmt.Errorf("accounts: unknown mode %q", opts.Mode)
+	}
+	if opts.Mode == Isolated && opts.Allocator == nil {
+		return nil, errors.New("accounts: isolated mode needs an allocator")
+	}
+	a := &Accounts{opts: opts, log: opts.Logger, ready: map[string]Account{}}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	a.log = a.log.With("component", "isolation")
+	for _, t := range opts.Trees {
+		if err := os.MkdirAll(t, 0o700); err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+		if opts.Mode == Isolated {
+			if err := os.Chmod(t, 0o711); err != nil {
+				return nil, fmt.Errorf("accounts: %w", err)
+			}
+		}
+	}
+	return a, nil
+}
+
+// Mode is the mode accounts run in.
+func (a *Accounts) Mode() Mode { return a.opts.Mode }
+
+// Get returns login's account, allocating its uid on first use, and makes
+// sure <tree>/<login> exists in every tree, as a directory (never a
+// symlink), owned by the account, 0700. A tree left by an earlier run under
+// another owner (shared mode, an older image) is handed over whole, without
+// following any symlink in it.
+func (a *Accounts) Get(ctx context.Context, login string) (Account, error) {
+	if err := checkLogin(login); err != nil {
+		return Account{}, err
+	}
+	a.mu.Lock()
+	acct, ok := a.ready[login]
+	a.mu.Unlock()
+	if ok {
+		return acct, nil
+	}
+	acct = Account{Login: login, UID: uint32(os.Getuid()), GID: uint32(os.Getgid())}
+	if a.opts.Mode == Isolated {
+		uid, created, err := a.opts.Allocator.AccountUID(ctx, login, a.opts.Range.Lo, a.opts.Range.Hi)
+		if err != nil {
+			return Account{}, fmt.Errorf("account for %s: %w", login, err)
+		}
+		acct.UID, acct.GID, acct.Isolated = uid, uid, true
+		switch {
+		case created:
+			a.log.Info("uid allocated", "login", login, "uid", uid)
+		case !a.opts.Range.Contains(uid):
+			a.log.Warn("login keeps its uid from an earlier --uid-range", "login", login, "uid", uid, "range", a.opts.Range.String())
+		}
+	}
+	for _, t := range a.opts.Trees {
+		if err := a.prepare(t, acct); err != nil {
+			return Account{}, fmt.Errorf("account for %s: %w", login, err)
+		}
+	}
+	a.mu.Lock()
+	a.ready[login] = acct
+	a.mu.Unlock()
+	return acct, nil
+}
+
+// prepare makes tree/<login> the account's.
+func (a *Accounts) prepare(tree string, acct Account) error {
+	top, err := os.OpenRoot(tree)
+	if err != nil {
+		return err
+	}
+	defer top.Close()
+	name := acct.Login
+	if err := top.Mkdir(name, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	fi, err := top.Lstat(name)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory (%s)", filepath.Join(tree, name), fi.Mode().Type())
+	}
+	if !acct.Isolated {
+		return nil
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fmt.Errorf("%s: no owner information", filepath.Join(tree, name))
+	}
+	if st.Uid != acct.UID || st.Gid != acct.GID {
+		n, err := chownTree(top, name, acct.UID, acct.GID)
+		if err != nil {
+			return fmt.Errorf("hand %s to uid %d: %w", filepath.Join(tree, name), acct.UID, err)
+		}
+		a.log.Info("handed a login's directory to its uid", "dir", filepath.Join(tree, name), "uid", acct.UID, "from_uid", st.Uid, "entries", n)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := top.Chmod(name, 0o700); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chownTree hands dir (inside top) and everything under it to uid:gid. It
+// walks through an os.Root opened on dir and uses Lchown, so a symlink is
+// re-owned itself and never followed, in or out of the tree.
+func chownTree(top *os.Root, dir string, uid, gid uint32) (int, error) {
+	r, err := top.OpenRoot(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	n := 0
+	err = fs.WalkDir(r.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		n++
+		return r.Lchown(p, int(uid), int(gid))
+	})
+	return n, err
+}
+
+// checkLogin refuses a login that cannot be a directory name.
+func checkLogin(login string) error {
+	if login == "" || login == "." || login == ".." || filepath.Base(login) != login || len(login) > 64 {
+		return fmt.Errorf("account: bad login %q", login)
+	}
+	for i := 0; i < len(login); i++ {
+		if login[i] < 0x21 || login[i] == 0x7f {
+			return fmt.Errorf("account: bad login %q", login)
+		}
+	}
+	return nil
+}

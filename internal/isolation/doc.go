@@ -1,0 +1,12 @@
+// Package isolation runs each login's programs as that login's own Unix
+// user, the way OpenSSH's privilege separation does: the server keeps only
+// the capabilities it needs to switch users, and a session, a git clone or
+// a git status of one login can never read another's files.
+//
+// It decides at start whether the server can switch uids (Detect), gives
+// each login a stable uid of its own (Accounts, backed by the store), hands
+// the login's directories to that uid (0700), and starts programs through a
+// small re-exec of the warren binary (Shim) that sets the umask and
+// resource limits, and optionally enters a bubblewrap sandbox, before it
+// execs the real program.
+package isolation

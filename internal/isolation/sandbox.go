@@ -1,0 +1,54 @@
+package isolation
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+)
+
+// Sandbox is a bubblewrap sandbox around one program: the whole file
+// system read-only, the server's directories (the data dir, the host keys)
+// replaced by empty ones, and only the login's own directories writable. It
+// runs as the login's uid in new user, pid, ipc and uts namespaces; the
+// network is shared, since the program talks to its API.
+type Sandbox struct {
+	// Bwrap is the bwrap binary.
+	Bwrap string
+	// Hide are directories the program sees as empty.
+	Hide []string
+	// Writable are directories bound read-write at the same path; they may
+	// lie inside a hidden one.
+	Writable []string
+	// UID and GID are the ids inside the sandbox (the login's own).
+	UID, GID uint32
+}
+
+// Wrap rewrites cmd to run inside the sandbox. Call it before Wrap of the
+// shim: the shim sets limits, then execs bwrap, which runs the program.
+func (s Sandbox) Wrap(cmd *exec.Cmd) error {
+	if cmd.Err != nil {
+		return cmd.Err
+	}
+	args := []string{"bwrap",
+		"--die-with-parent",
+		"--unshare-user", "--uid", strconv.FormatUint(uint64(s.UID), 10), "--gid", strconv.FormatUint(uint64(s.GID), 10),
+		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+		"--ro-bind", "/", "/",
+		"--dev", "/dev",
+		"--proc", "/proc",
+		"--tmpfs", "/tmp",
+	}
+	for _, d := range s.Hide {
+		args = append(args, "--tmpfs", filepath.Clean(d))
+	}
+	for _, d := range s.Writable {
+		args = append(args, "--bind", filepath.Clean(d), filepath.Clean(d))
+	}
+	if cmd.Dir != "" {
+		args = append(args, "--chdir", cmd.Dir)
+	}
+	args = append(args, "--", cmd.Path)
+	cmd.Args = append(args, cmd.Args[1:]...)
+	cmd.Path = s.Bwrap
+	return nil
+}

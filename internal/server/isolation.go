@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/warren-ssh/warren/internal/isolation"
+)
+
+// errSharedRefused is start-up's answer when sessions could only run as the
+// server's own user and nobody said that is fine.
+var errSharedRefused = errors.New("sessions cannot run as their login's own uid")
+
+// setupIsolation decides the mode sessions run in and says so in one log
+// line. Isolated mode when the server can switch uids; otherwise shared,
+// which needs --allow-shared-uid unless warren serves only the local user
+// (no allowlist: laptop mode). It never falls back silently.
+func (s *Server) setupIsolation() error {
+	cfg := s.cfg
+	rng, err := isolation.ParseRange(cfg.UIDRange)
+	if err != nil {
+		return fmt.Errorf("--uid-range: %w", err)
+	}
+	report := isolation.Detect(rng)
+	laptop := len(cfg.Allow) == 0 && cfg.AllowFile == ""
+	if report.Mode == isolation.Shared && !cfg.AllowSharedUID && !laptop {
+		return fmt.Errorf("%w (%s): run warren as root or with %s (compose.yaml does), or pass --allow-shared-uid for a single-user setup, where every session can read every other's files",
+			errSharedRefused, report.Reason, strings.Join(isolation.RequiredCapabilities(), ", "))
+	}
+	if report.Mode == isolation.Isolated {
+		if err := isolation.CheckAccounts(rng); err != nil {
+			return fmt.Errorf("--uid-range: %w", err)
+		}
+		// Sessions pass through the data dir to their own directories, and
+		// start through this binary.
+		if err := os.Chmod(cfg.DataDir, 0o711); err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
+		if err := isolation.CheckReachable(cfg.DataDir, false); err != nil {
+			return fmt.Errorf("--data: sessions run as other uids and must reach it: %w", err)
+		}
+	}
+	if s.self, err = os.Executable(); err != nil {
+		return fmt.Errorf("find the warren binary: %w", err)
+	}
+	if report.Mode == isolation.Isolated {
+		if err := isolation.CheckReachable(s.self, true); err != nil {
+			return fmt.Errorf("sessions start through the warren binary and must reach it: %w", err)
+		}
+	}
+	if cfg.Sandbox == "bwrap" {
+		if s.bwrap, err = exec.LookPath("bwrap"); err != nil {
+			return fmt.Errorf("--sandbox bwrap: %w (Debian package bubblewrap)", err)
+		}
+	}
+	if s.accounts, err = isolation.NewAccounts(isolation.Options{
+		Mode:      report.Mode,
+		Range:     rng,
+		Allocator: s.store,
+		Trees:     []string{cfg.WorkspacesDir(), cfg.HomesDir()},
+		Logger:    s.logger,
+	}); err != nil {
+		return err
+	}
+	switch {
+	case report.Mode == isolation.Isolated:
+		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox))
+	case laptop && !cfg.AllowSharedUID:
+		s.logger.Info("isolation: sessions run as the server's own user, which serves only the local user", "mode", report.Mode, "reason", report.Reason, "sandbox", orNone(cfg.Sandbox))
+	default:
+		s.logger.Warn("isolation: every session runs as the server's own user and can read every other login's files, allowed by --allow-shared-uid", "mode", report.Mode, "reason", report.Reason, "sandbox", orNone(cfg.Sandbox))
+		s.pickerWarning = "shared mode: every login's sessions run as one Unix user and can read each other's files"
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// credential is the workspace manager's view of accounts: the uid and gid
+// git runs with for login, nil in shared mode.
+func (s *Server) credential(login string) (*syscall.Credential, error) {
+	acct, err := s.accounts.Get(context.Background(), login)
+	if err != nil {
+		return nil, err
+	}
+	return acct.Credential(), nil
+}
+
+// confine readies a session's program for login: its own uid and gid with
+// no supplementary groups, the optional bubblewrap sandbox, and the shim
+// that sets umask and resource limits before exec.
+func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
+	acct, err := s.accounts.Get(context.Background(), login)
+	if err != nil {
+		return nil, err
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: acct.Credential()}
+	if err := s.agents.prepare(login); err != nil {
+		return nil, err
+	}
+	if s.bwrap != "" {
+		sb := isolation.Sandbox{
+			Bwrap:    s.bwrap,
+			Hide:     []string{s.cfg.DataDir, s.cfg.HostKeysDir},
+			Writable: []string{cmd.Dir, filepath.Join(s.cfg.HomesDir(), login), s.agents.dirOf(login)},
+			UID:      acct.UID,
+			GID:      acct.GID,
+		}
+		if err := sb.Wrap(cmd); err != nil {
+			return nil, err
+		}
+	}
+	limits := isolation.Limits{Files: uint64(s.cfg.SessionNofile)}
+	if acct.Isolated {
+		// RLIMIT_NPROC counts every process of the uid: in shared mode
+		// that would be the server's own, and the whole machine user's.
+		limits.Procs = uint64(s.cfg.SessionPids)
+	}
+	return nil, isolation.Wrap(cmd, s.self, limits)
+}
