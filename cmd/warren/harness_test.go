@@ -192,8 +192,9 @@ func warrenProc(ts *testscript.TestScript) *serverProc { return ts.Value(serverK
 
 var listenLine = regexp.MustCompile(`msg="warren listening" ssh=(\S+) http=(\S*)`)
 
-// serve [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
+// serve [-dropcaps] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
 // dir and fake GitHub, waits until it listens, and sets $PORT and $HTTP.
+// -dropcaps runs it through setpriv without CAP_SETUID and CAP_SETGID.
 // Its log goes to $WORK/server.log (appended across restarts). With !,
 // expects start-up to fail and puts the error in stderr.
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
@@ -204,6 +205,11 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		default:
 			ts.Fatalf("serve: a server is already running")
 		}
+	}
+	var prefix []string
+	if len(args) > 0 && args[0] == "-dropcaps" {
+		// Root without the capabilities to switch uids: shared mode.
+		prefix, args = []string{lookPath(ts, "setpriv"), "--bounding-set=-setuid,-setgid", "--"}, args[1:]
 	}
 	bin := lookPath(ts, "warren")
 	flags := []string{"serve",
@@ -222,7 +228,8 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	fi, _ := logf.Stat()
 	sp.offset = fi.Size()
-	cmd := exec.Command(bin, flags...)
+	argv := append(append(prefix, bin), flags...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = serverEnv(ts)
 	cmd.Dir = ts.MkAbs(".")
 	cmd.Stdout, cmd.Stderr = logf, logf

@@ -22,6 +22,9 @@ type health struct {
 	HostKeys []string          `json:"host_keys"`
 	Live     int               `json:"connections"`
 	Sessions int               `json:"sessions"` // programs running
+	// Isolation is "isolated" (each login's programs run as its own uid)
+	// or "shared" (all run as the server's user).
+	Isolation string `json:"isolation"`
 }
 
 func (s *Server) httpHandler() http.Handler {
@@ -40,6 +43,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Uptime:  time.Since(s.started).Round(time.Second).String(),
 		Checks:  map[string]string{},
 		Live:    s.live.len(),
+
+		Isolation: string(s.accounts.Mode()),
 	}
 	for _, si := range s.sessions.List("") {
 		if si.State == session.StateRunning {
