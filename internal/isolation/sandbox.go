@@ -9,8 +9,9 @@ import (
 // Sandbox is a bubblewrap sandbox around one program: the whole file
 // system read-only, the server's directories (the data dir, the host keys)
 // replaced by empty ones, and only the login's own directories writable. It
-// runs as the login's uid in new user, pid, ipc and uts namespaces; the
-// network is shared, since the program talks to its API.
+// runs as the login's uid in new user, pid, ipc and uts namespaces, so it
+// sees no other process of the host. The network is shared, since the
+// program talks to its API.
 type Sandbox struct {
 	// Bwrap is the bwrap binary.
 	Bwrap string
