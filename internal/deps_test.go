@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"internal/history":   {},
 	"internal/screen":    {},
 	"internal/admission": {},
+	"internal/cgroup":    {},
 	"internal/isolation": {},
 	"internal/commands":  {},
 	"internal/auth":      {"internal/store"},

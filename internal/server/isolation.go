@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/warren-ssh/warren/internal/cgroup"
 	"github.com/warren-ssh/warren/internal/isolation"
 )
 
@@ -68,6 +69,9 @@ func (s *Server) setupIsolation() error {
 	}); err != nil {
 		return err
 	}
+	if report.Mode == isolation.Isolated {
+		s.openCgroups()
+	}
 	switch {
 	case report.Mode == isolation.Isolated:
 		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox))
@@ -78,6 +82,24 @@ func (s *Server) setupIsolation() error {
 		s.pickerWarning = "shared mode: every login's sessions run as one Unix user and can read each other's files"
 	}
 	return nil
+}
+
+// openCgroups puts each login's sessions in a cgroup of their own with
+// --session-pids and --session-memory, when the server can use a writable
+// cgroup v2 subtree; otherwise it says, in one line, why only the rlimits
+// apply.
+func (s *Server) openCgroups() {
+	cfg := s.cfg
+	if cfg.SessionPids == 0 && cfg.SessionMemory == 0 {
+		return
+	}
+	tree, err := cgroup.Open(cgroup.Options{Memory: cfg.SessionMemory > 0})
+	if err != nil {
+		s.logger.Info("cgroup limits unavailable: each session still has its rlimits (--session-pids per uid, --session-nofile)", "reason", err.Error())
+		return
+	}
+	s.cgroups = tree
+	s.logger.Info("cgroup limits on: one cgroup per login", "dir", tree.Dir(), "pids", cfg.SessionPids, "memory", cfg.SessionMemory)
 }
 
 func orNone(s string) string {
@@ -127,5 +149,18 @@ func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
 		// that would be the server's own, and the whole machine user's.
 		limits.Procs = uint64(s.cfg.SessionPids)
 	}
-	return nil, isolation.Wrap(cmd, s.self, limits)
+	if err := isolation.Wrap(cmd, s.self, limits); err != nil {
+		return nil, err
+	}
+	if s.cgroups == nil {
+		return nil, nil
+	}
+	dir, err := s.cgroups.Login(login, cgroup.Limits{Pids: int64(s.cfg.SessionPids), MemoryBytes: s.cfg.SessionMemory})
+	if err != nil {
+		return nil, err
+	}
+	// clone3 starts the program in the login's cgroup.
+	cmd.SysProcAttr.UseCgroupFD = true
+	cmd.SysProcAttr.CgroupFD = int(dir.Fd())
+	return func() { dir.Close() }, nil
 }

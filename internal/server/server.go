@@ -20,6 +20,7 @@ import (
 	"github.com/warren-ssh/warren/hostkeys"
 	"github.com/warren-ssh/warren/internal/admission"
 	"github.com/warren-ssh/warren/internal/auth"
+	"github.com/warren-ssh/warren/internal/cgroup"
 	"github.com/warren-ssh/warren/internal/commands"
 	"github.com/warren-ssh/warren/internal/config"
 	"github.com/warren-ssh/warren/internal/isolation"
@@ -55,8 +56,9 @@ type Server struct {
 	sessions   *session.Manager
 	workspaces *workspace.Manager
 	accounts   *isolation.Accounts
-	self       string // the warren binary, which sessions start through
-	bwrap      string // the bwrap binary with --sandbox bwrap
+	self       string       // the warren binary, which sessions start through
+	bwrap      string       // the bwrap binary with --sandbox bwrap
+	cgroups    *cgroup.Tree // nil when cgroup limits are unavailable
 	restored   restoredSet
 	agents     *agentHub
 	stopping   atomic.Bool // set when shutdown begins
