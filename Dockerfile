@@ -2,7 +2,13 @@
 # warren: persistent Claude Code sessions over SSH.
 #
 #   docker build -t warren .
-#   docker run -p 2222:2222 -e WARREN_ALLOW=yourlogin -v warren-data:/data -v warren-hostkeys:/hostkeys warren
+#   docker run -p 2222:2222 -e WARREN_ALLOW=yourlogin -v warren-data:/data -v warren-hostkeys:/hostkeys \
+#     --cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add CHOWN --cap-add FOWNER \
+#     --cap-add KILL --cap-add DAC_OVERRIDE --security-opt no-new-privileges warren
+#
+# warren runs as root in the container with only those capabilities: it
+# needs them to run each login's sessions as that login's own uid
+# (isolated mode, uids 20000-29999). Without them it refuses to start.
 
 ARG GO_VERSION=1.26
 ARG NODE_VERSION=20
@@ -28,18 +34,17 @@ RUN npm install -g --omit=dev "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}"
 
 FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini \
+ && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 # Only the native binary: no Node.js in the runtime image.
 COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude
 COPY --from=build /out/warren /usr/local/bin/warren
 
-# A fixed, unprivileged user owns the data and host keys.
-RUN groupadd --system --gid 10001 warren \
- && useradd --system --uid 10001 --gid warren --home-dir /data --shell /usr/sbin/nologin warren \
- && mkdir -p /data /hostkeys \
- && chown warren:warren /data /hostkeys \
- && chmod 0700 /data /hostkeys
+# The server owns the data and host keys. Sessions pass through /data to
+# their own 0700 directories; the host keys are the server's alone.
+RUN mkdir -p /data /hostkeys \
+ && chmod 0711 /data \
+ && chmod 0700 /hostkeys
 
 ENV WARREN_LISTEN=:2222 \
     WARREN_DATA=/data \
@@ -49,7 +54,6 @@ ENV WARREN_LISTEN=:2222 \
     WARREN_ENV=ANTHROPIC_API_KEY \
     DISABLE_AUTOUPDATER=1
 
-USER warren
 VOLUME ["/data", "/hostkeys"]
 EXPOSE 2222
 STOPSIGNAL SIGTERM

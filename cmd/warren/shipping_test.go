@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/warren-ssh/warren/internal/config"
+	"github.com/warren-ssh/warren/internal/isolation"
 )
 
 // No Docker engine runs where warren is built and tested, so these tests
@@ -52,10 +53,10 @@ func TestDockerfile(t *testing.T) {
 		regexp.MustCompile(`CGO_ENABLED=1 go build .* \./cmd/warren$`),
 		regexp.MustCompile(`^ARG CLAUDE_CODE_VERSION=\d+\.\d+\.\d+$`),
 		regexp.MustCompile(`npm install -g .*"@anthropic-ai/claude-code@\$\{CLAUDE_CODE_VERSION\}"`),
-		regexp.MustCompile(`apt-get install .*ca-certificates git openssh-client tini`),
+		regexp.MustCompile(`apt-get install .*ca-certificates git openssh-client tini bubblewrap`),
 		regexp.MustCompile(`^COPY --from=claude \S+/claude-code/bin/claude\.exe /usr/local/bin/claude$`),
-		regexp.MustCompile(`useradd --system --uid 10001 `),
-		regexp.MustCompile(`^USER warren$`),
+		regexp.MustCompile(`chmod 0711 /data`),
+		regexp.MustCompile(`chmod 0700 /hostkeys`),
 		regexp.MustCompile(`^VOLUME \["/data", "/hostkeys"\]$`),
 		regexp.MustCompile(`^EXPOSE 2222$`),
 		regexp.MustCompile(`^STOPSIGNAL SIGTERM$`),
@@ -67,6 +68,12 @@ func TestDockerfile(t *testing.T) {
 		if !slices.ContainsFunc(instructions, re.MatchString) {
 			t.Errorf("Dockerfile has no instruction matching %s", re)
 		}
+	}
+	// Isolated mode needs the server to keep the capabilities to switch
+	// uids; a USER line would silently lose them (and warren refuse to
+	// start with an allowlist).
+	if slices.ContainsFunc(instructions, func(l string) bool { return strings.HasPrefix(l, "USER ") }) {
+		t.Errorf("Dockerfile drops root with USER: sessions could not run as their login's uid")
 	}
 	if secret := regexp.MustCompile(`(?i)(ANTHROPIC_API_KEY|TOKEN|PASSWORD)=\S`); secret.MatchString(text) {
 		t.Errorf("Dockerfile bakes a secret: %q", secret.FindString(text))
@@ -83,6 +90,7 @@ type composeFile struct {
 		ReadOnly        bool              `yaml:"read_only"`
 		Tmpfs           []string          `yaml:"tmpfs"`
 		CapDrop         []string          `yaml:"cap_drop"`
+		CapAdd          []string          `yaml:"cap_add"`
 		SecurityOpt     []string          `yaml:"security_opt"`
 		MemLimit        string            `yaml:"mem_limit"`
 		PidsLimit       int               `yaml:"pids_limit"`
@@ -127,6 +135,7 @@ func TestCompose(t *testing.T) {
 		{"read-only root", svc.ReadOnly},
 		{"tmpfs /tmp", slices.Contains(svc.Tmpfs, "/tmp")},
 		{"cap_drop ALL", slices.Contains(svc.CapDrop, "ALL")},
+		{"cap_add of exactly the capabilities isolated mode needs", sameCaps(svc.CapAdd, isolation.RequiredCapabilities())},
 		{"no-new-privileges", slices.Contains(svc.SecurityOpt, "no-new-privileges:true")},
 		{"memory limit", svc.MemLimit != ""},
 		{"pids limit", svc.PidsLimit > 0},
@@ -139,6 +148,19 @@ func TestCompose(t *testing.T) {
 			t.Errorf("compose.yaml: %s is missing", ch.name)
 		}
 	}
+}
+
+// sameCaps reports whether compose's cap_add (SETUID, ...) names exactly
+// the capabilities in want (CAP_SETUID, ...), in any order.
+func sameCaps(capAdd, want []string) bool {
+	var got []string
+	for _, c := range capAdd {
+		got = append(got, "CAP_"+c)
+	}
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	return slices.Equal(got, want)
 }
 
 func hasKey(m map[string]any, k string) bool {
