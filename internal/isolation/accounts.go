@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Allocator gives each login a stable uid of its own. *store.Store
@@ -177,7 +179,12 @@ func (a *Accounts) prepare(tree string, acct Account) error {
 
 // chownTree hands dir (inside top) and everything under it to uid:gid. It
 // walks through an os.Root opened on dir and uses Lchown, so a symlink is
-// re-owned itself and never followed, in or out of the tree.
+// re-owned itself and never followed, in or out of the tree. A regular
+// file with other hard links is first replaced by a copy of its own:
+// re-owning the inode would hand over its other names too, such as the
+// server's database linked in by a session of an earlier shared-mode run.
+// dir itself is re-owned last, so that a handover cut short (an error, a
+// crash) leaves dir under its old owner and the next Get starts it again.
 func chownTree(top *os.Root, dir string, uid, gid uint32) (int, error) {
 	r, err := top.OpenRoot(dir)
 	if err != nil {
@@ -189,10 +196,82 @@ func chownTree(top *os.Root, dir string, uid, gid uint32) (int, error) {
 		if err != nil {
 			return err
 		}
+		if p == "." {
+			return nil
+		}
+		if d.Type().IsRegular() {
+			if err := copyIfLinked(r, p); err != nil {
+				return fmt.Errorf("copy hard-linked %s: %w", p, err)
+			}
+		}
+		// An entry gone since its directory was read (a concurrent Get's
+		// copy renamed into place) has nothing left to hand over.
+		if err := r.Lchown(p, int(uid), int(gid)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 		n++
-		return r.Lchown(p, int(uid), int(gid))
+		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	return n + 1, r.Lchown(".", int(uid), int(gid))
+}
+
+// copyIfLinked replaces p, a regular file inside r, by a copy of its own (same
+// contents, permissions and times) when the file has other hard links, and
+// leaves it alone otherwise.
+func copyIfLinked(r *os.Root, p string) error {
+	fi, err := r.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return errors.New("no link count")
+	}
+	if !fi.Mode().IsRegular() || st.Nlink <= 1 {
+		return nil
+	}
+	src, err := r.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	// A fresh name next to p, never one the tree already holds.
+	var tmp string
+	var dst *os.File
+	for i := 0; ; i++ {
+		tmp = path.Join(path.Dir(p), fmt.Sprintf(".warren-handover-%d", i))
+		dst, err = r.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Chmod(fi.Mode().Perm())
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = r.Chtimes(tmp, time.Unix(st.Atim.Unix()), fi.ModTime())
+	}
+	if err == nil {
+		err = r.Rename(tmp, p)
+	}
+	if err != nil {
+		_ = r.Remove(tmp) // the copy is ours, half-made; the error is what matters
+		return err
+	}
+	return nil
 }
 
 // checkLogin refuses a login that cannot be a directory name.

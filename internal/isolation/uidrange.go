@@ -79,6 +79,8 @@ func firstInRange(path string, r Range) (string, uint32, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	// A group line lists every member and can outgrow Scanner's 64 KiB.
+	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) < 3 {

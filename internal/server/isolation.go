@@ -51,8 +51,15 @@ func (s *Server) setupIsolation() error {
 		return fmt.Errorf("find the warren binary: %w", err)
 	}
 	if report.Mode == isolation.Isolated {
-		if err := isolation.CheckReachable(s.self, true); err != nil {
-			return fmt.Errorf("sessions start through the warren binary and must reach it: %w", err)
+		if why := isolation.CheckReachable(s.self, true); why != nil {
+			// `go run` builds into a 0700 cache: sessions start through a
+			// copy in the data dir instead.
+			cp, err := isolation.CopyExecutable(s.self, filepath.Join(cfg.DataDir, "libexec"), "warren")
+			if err != nil {
+				return fmt.Errorf("sessions start through the warren binary, which they cannot reach (%v), and copying it failed: %w", why, err)
+			}
+			s.logger.Info("sessions start through a copy of the warren binary, which session uids cannot reach", "binary", s.self, "why", why.Error(), "copy", cp)
+			s.self = cp
 		}
 	}
 	if cfg.Sandbox == "bwrap" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 )
@@ -13,6 +14,12 @@ func localUser(getenv func(string) string) (login string, keyFiles []string) {
 	login = strings.ToLower(getenv("USER"))
 	if login == "" {
 		login = strings.ToLower(getenv("LOGNAME"))
+	}
+	if login == "" {
+		// A container shell or a service often sets neither.
+		if u, err := user.Current(); err == nil {
+			login = strings.ToLower(u.Username)
+		}
 	}
 	home := getenv("HOME")
 	if home == "" {
