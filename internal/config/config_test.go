@@ -66,6 +66,12 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"empty command", []string{"--command", ""}, nil, "--command"},
 		{"bad days", []string{"--audit-retention", "ninety days"}, nil, "audit-retention"},
 		{"tiny keepalive", []string{"--keepalive", "10ms"}, nil, "--keepalive"},
+		{"empty uid range", []string{"--uid-range", ""}, nil, "--uid-range"},
+		{"negative pids", []string{"--session-pids", "-1"}, nil, "--session-pids"},
+		{"tiny nofile", []string{"--session-nofile", "3"}, nil, "--session-nofile"},
+		{"tiny memory", []string{"--session-memory", "1MiB"}, nil, "--session-memory"},
+		{"unknown sandbox", []string{"--sandbox", "docker"}, nil, "--sandbox"},
+		{"bad bool env", nil, map[string]string{"WARREN_ALLOW_SHARED_UID": "perhaps"}, "WARREN_ALLOW_SHARED_UID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,5 +160,23 @@ func TestDetachByte(t *testing.T) {
 				t.Errorf("DetachByte(%q) = %#x, %v; want %#x ok=%v", tt.in, got, err, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestIsolationFlagsFromEnv(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{
+		"WARREN_ALLOW_SHARED_UID": "true",
+		"WARREN_UID_RANGE":        "30000-30999",
+		"WARREN_SESSION_MEMORY":   "2GiB",
+		"WARREN_SANDBOX":          "bwrap",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AllowSharedUID || c.UIDRange != "30000-30999" || c.SessionMemory != 2<<30 || c.Sandbox != "bwrap" {
+		t.Errorf("got shared=%v range=%q memory=%d sandbox=%q", c.AllowSharedUID, c.UIDRange, c.SessionMemory, c.Sandbox)
+	}
+	if d := Default(); d.AllowSharedUID || d.UIDRange != "20000-29999" || d.SessionPids != 4096 || d.SessionNofile != 16384 {
+		t.Errorf("defaults: %+v", d)
 	}
 }
