@@ -155,6 +155,11 @@ func (a *Accounts) prepare(tree string, acct Account) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s is not a directory (%s)", filepath.Join(tree, name), fi.Mode().Type())
 	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := top.Chmod(name, 0o700); err != nil {
+			return err
+		}
+	}
 	if !acct.Isolated {
 		return nil
 	}
@@ -168,11 +173,6 @@ func (a *Accounts) prepare(tree string, acct Account) error {
 			return fmt.Errorf("hand %s to uid %d: %w", filepath.Join(tree, name), acct.UID, err)
 		}
 		a.log.Info("handed a login's directory to its uid", "dir", filepath.Join(tree, name), "uid", acct.UID, "from_uid", st.Uid, "entries", n)
-	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := top.Chmod(name, 0o700); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -280,7 +280,8 @@ func checkLogin(login string) error {
 		return fmt.Errorf("account: bad login %q", login)
 	}
 	for i := 0; i < len(login); i++ {
-		if login[i] < 0x21 || login[i] == 0x7f {
+		// filepath.Base keeps "/" as it is: refuse every slash here.
+		if login[i] < 0x21 || login[i] == 0x7f || login[i] == '/' {
 			return fmt.Errorf("account: bad login %q", login)
 		}
 	}
