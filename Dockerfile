@@ -21,7 +21,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/warren ./cmd/warren
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/ ./cmd/warren ./cmd/warren-session-exec
 
 # Install the Claude CLI from npm, pinned.
 FROM node:${NODE_VERSION}-${DEBIAN_VERSION}-slim AS claude
@@ -38,7 +38,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # Only the native binary: no Node.js in the runtime image.
 COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude
-COPY --from=build /out/warren /usr/local/bin/warren
+# warren-session-exec starts every session; it belongs beside warren.
+COPY --from=build /out/warren /out/warren-session-exec /usr/local/bin/
 
 # The server owns the data and host keys. Sessions pass through /data to
 # their own 0700 directories; the host keys are the server's alone.

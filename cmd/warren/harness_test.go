@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,6 +37,9 @@ const (
 
 func setupScript(env *testscript.Env) error {
 	work := env.Getenv("WORK")
+	if err := installShim(env); err != nil {
+		return err
+	}
 	if err := reachableBySessions(env, work); err != nil {
 		return err
 	}
@@ -55,6 +59,39 @@ func setupScript(env *testscript.Env) error {
 	return nil
 }
 
+var (
+	shimOnce sync.Once
+	shimErr  error
+)
+
+// installShim builds cmd/warren-session-exec beside the test binary's copy
+// that scripts run as warren, where warren looks for it: sessions then
+// start through the standalone shim, as in the image.
+func installShim(env *testscript.Env) error {
+	shimOnce.Do(func() {
+		bin, err := binDir(env)
+		if err != nil {
+			shimErr = err
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "warren-session-exec"), "../warren-session-exec").CombinedOutput()
+		if err != nil {
+			shimErr = fmt.Errorf("build warren-session-exec: %v\n%s", err, out)
+		}
+	})
+	return shimErr
+}
+
+// binDir is testscript's directory of the test binary's copies.
+func binDir(env *testscript.Env) (string, error) {
+	for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, "fakeclaude")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("testscript's bin directory is not on PATH")
+}
+
 // reachableBySessions lets programs running as other uids (isolated mode,
 // when the tests run as root) pass through the script's work directory to
 // their own directories under $WORK/data, and run the test binary's copies
@@ -65,15 +102,9 @@ func reachableBySessions(env *testscript.Env, work string) error {
 	if os.Geteuid() != 0 {
 		return nil
 	}
-	bin := ""
-	for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
-		if _, err := os.Stat(filepath.Join(dir, "fakeclaude")); err == nil {
-			bin = dir
-			break
-		}
-	}
-	if bin == "" {
-		return fmt.Errorf("testscript's bin directory is not on PATH")
+	bin, err := binDir(env)
+	if err != nil {
+		return err
 	}
 	for _, d := range []string{filepath.Dir(bin), bin, filepath.Dir(work), work} {
 		if err := os.Chmod(d, 0o711); err != nil {

@@ -50,7 +50,8 @@ func TestDockerfile(t *testing.T) {
 	}
 	want := []*regexp.Regexp{
 		regexp.MustCompile(`^FROM golang:\S+ AS build$`),
-		regexp.MustCompile(`CGO_ENABLED=1 go build .* \./cmd/warren$`),
+		regexp.MustCompile(`CGO_ENABLED=1 go build .* -o /out/ \./cmd/warren \./cmd/warren-session-exec$`),
+		regexp.MustCompile(`^COPY --from=build /out/warren /out/warren-session-exec /usr/local/bin/$`),
 		regexp.MustCompile(`^ARG CLAUDE_CODE_VERSION=\d+\.\d+\.\d+$`),
 		regexp.MustCompile(`npm install -g .*"@anthropic-ai/claude-code@\$\{CLAUDE_CODE_VERSION\}"`),
 		regexp.MustCompile(`apt-get install .*ca-certificates git openssh-client tini bubblewrap`),

@@ -47,19 +47,19 @@ func (s *Server) setupIsolation() error {
 			return fmt.Errorf("--data: sessions run as other uids and must reach it: %w", err)
 		}
 	}
-	if s.self, err = os.Executable(); err != nil {
-		return fmt.Errorf("find the warren binary: %w", err)
+	if s.shim, err = findShim(); err != nil {
+		return err
 	}
 	if report.Mode == isolation.Isolated {
-		if why := isolation.CheckReachable(s.self, true); why != nil {
+		if why := isolation.CheckReachable(s.shim, true); why != nil {
 			// `go run` builds into a 0700 cache: sessions start through a
 			// copy in the data dir instead.
-			cp, err := isolation.CopyExecutable(s.self, filepath.Join(cfg.DataDir, "libexec"), "warren")
+			cp, err := isolation.CopyExecutable(s.shim, filepath.Join(cfg.DataDir, "libexec"), filepath.Base(s.shim))
 			if err != nil {
-				return fmt.Errorf("sessions start through the warren binary, which they cannot reach (%v), and copying it failed: %w", why, err)
+				return fmt.Errorf("sessions start through %s, which they cannot reach (%v), and copying it failed: %w", s.shim, why, err)
 			}
-			s.logger.Info("sessions start through a copy of the warren binary, which session uids cannot reach", "binary", s.self, "why", why.Error(), "copy", cp)
-			s.self = cp
+			s.logger.Info("sessions start through a copy of a binary session uids cannot reach", "binary", s.shim, "why", why.Error(), "copy", cp)
+			s.shim = cp
 		}
 	}
 	if cfg.Sandbox == "bwrap" {
@@ -81,7 +81,7 @@ func (s *Server) setupIsolation() error {
 	}
 	switch {
 	case report.Mode == isolation.Isolated:
-		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox))
+		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox), "shim", s.shim)
 	case laptop && !cfg.AllowSharedUID:
 		s.logger.Info("isolation: sessions run as the server's own user, which serves only the local user", "mode", report.Mode, "reason", report.Reason, "sandbox", orNone(cfg.Sandbox))
 	default:
@@ -107,6 +107,21 @@ func (s *Server) openCgroups() {
 	}
 	s.cgroups = tree
 	s.logger.Info("cgroup limits on: one cgroup per login", "dir", tree.Dir(), "pids", cfg.SessionPids, "memory", cfg.SessionMemory)
+}
+
+// findShim returns the program every session starts through: the
+// standalone warren-session-exec installed beside warren, or else warren
+// itself (`warren session-exec`), which starts about 70 ms slower.
+func findShim() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the warren binary: %w", err)
+	}
+	p := filepath.Join(filepath.Dir(self), isolation.ShimBinary)
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		return p, nil
+	}
+	return self, nil
 }
 
 func orNone(s string) string {
@@ -156,7 +171,7 @@ func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
 		// that would be the server's own, and the whole machine user's.
 		limits.Procs = uint64(s.cfg.SessionPids)
 	}
-	if err := isolation.Wrap(cmd, s.self, limits); err != nil {
+	if err := isolation.Wrap(cmd, s.shim, limits); err != nil {
 		return nil, err
 	}
 	if s.cgroups == nil {

@@ -56,7 +56,7 @@ type Server struct {
 	sessions   *session.Manager
 	workspaces *workspace.Manager
 	accounts   *isolation.Accounts
-	self       string       // the warren binary, which sessions start through
+	shim       string       // what every session starts through (isolation.Wrap)
 	bwrap      string       // the bwrap binary with --sandbox bwrap
 	cgroups    *cgroup.Tree // nil when cgroup limits are unavailable
 	restored   restoredSet
