@@ -134,6 +134,8 @@ func mapCovers(path string, r Range) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read id map: %w", err)
 	}
+	type extent struct{ lo, end uint64 } // [lo, end)
+	var extents []extent
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
 		if len(f) != 3 {
@@ -144,9 +146,20 @@ func mapCovers(path string, r Range) (bool, error) {
 		if err1 != nil || err2 != nil {
 			return false, fmt.Errorf("read id map: %s: bad line %q", path, line)
 		}
-		if uint64(r.Lo) >= inside && uint64(r.Hi) < inside+count {
-			return true, nil
+		extents = append(extents, extent{inside, inside + count})
+	}
+	// Extents may be adjacent: walk from Lo, extent by extent, past Hi.
+	for next := uint64(r.Lo); next <= uint64(r.Hi); {
+		found := false
+		for _, e := range extents {
+			if next >= e.lo && next < e.end {
+				next, found = e.end, true
+				break
+			}
+		}
+		if !found {
+			return false, nil
 		}
 	}
-	return false, nil
+	return true, nil
 }

@@ -156,6 +156,7 @@ func TestDetectIDMaps(t *testing.T) {
 		short    = "     20000     300000       9999\n"
 		late     = "     20001     300000      10000\n"
 		straddle = "         0     100000      25000\n     25000     200000     100000\n"
+		gap      = "         0     100000      25000\n     25001     200000     100000\n"
 	)
 	tests := []struct {
 		name           string
@@ -170,8 +171,9 @@ func TestDetectIDMaps(t *testing.T) {
 		{name: "no uid map file", gidMap: fullMap, wantMode: Isolated},
 		{name: "uid extent one short", uidMap: short, gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map", "uids 20000-29999"}},
 		{name: "uid extent starts one late", uidMap: late, gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map", "uids"}},
-		{name: "range across two uid extents", uidMap: straddle, gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map"}},
-		{name: "range across two gid extents", uidMap: fullMap, gidMap: straddle, wantMode: Shared, wantReason: []string{"gid_map", "gids 20000-29999"}},
+		{name: "range across two adjacent extents", uidMap: straddle, gidMap: straddle, wantMode: Isolated},
+		{name: "range across a gap in the uid extents", uidMap: gap, gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map"}},
+		{name: "range across a gap in the gid extents", uidMap: fullMap, gidMap: gap, wantMode: Shared, wantReason: []string{"gid_map", "gids 20000-29999"}},
 		{name: "only root mapped", uidMap: "0 0 1\n", gidMap: "0 0 1\n", wantMode: Shared, wantReason: []string{"uid_map"}},
 		{name: "empty uid map", uidMap: "\n", gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map"}},
 		{name: "bad uid map line", uidMap: "x 0 4294967295\n", gidMap: fullMap, wantMode: Shared, wantReason: []string{"uid_map", "bad line"}},
