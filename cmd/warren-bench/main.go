@@ -106,6 +106,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return fmt.Errorf("temp dir: %w", err)
 	}
+	// Run as root, warren runs sessions as the bench login's own uid, which
+	// must pass through to the data dir and run the helper.
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
 	keep := o.Keep
 	defer func() {
 		if keep {
@@ -164,9 +169,14 @@ func writeJSONFile(path string, o options, rows []row) error {
 // setup builds and starts both servers. The returned bench, when not nil,
 // must be torn down even if err is set.
 func setup(ctx context.Context, o options, dir string) (*bench, error) {
-	helper, err := os.Executable()
+	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own binary: %w", err)
+	}
+	// A copy others may run: `go run` leaves the binary in a 0700 cache.
+	helper := filepath.Join(dir, "warren-bench")
+	if err := copyFile(self, helper, 0o755); err != nil {
+		return nil, fmt.Errorf("copy own binary: %w", err)
 	}
 	me, err := user.Current()
 	if err != nil {
@@ -205,4 +215,16 @@ func setup(ctx context.Context, o options, dir string) (*bench, error) {
 	log.Printf("warren on %s (pid %d), sshd on %s (pid %d), files in %s",
 		b.warren.addr, b.warren.pid(), b.sshd.addr, b.sshd.pid(), dir)
 	return b, nil
+}
+
+// copyFile copies src to dst with mode perm.
+func copyFile(src, dst string, perm os.FileMode) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(dst, b, perm); err != nil {
+		return err
+	}
+	return os.Chmod(dst, perm)
 }

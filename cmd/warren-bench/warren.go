@@ -19,7 +19,9 @@ const benchLogin = "bench"
 // buildWarren builds ./cmd/warren of the module the benchmark runs in.
 func buildWarren(ctx context.Context, dir string) (string, error) {
 	out := filepath.Join(dir, "warren")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/warren-ssh/warren/cmd/warren")
+	// warren-session-exec goes beside warren, where warren looks for it.
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator),
+		"github.com/warren-ssh/warren/cmd/warren", "github.com/warren-ssh/warren/cmd/warren-session-exec")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("build warren (run from the repository, or pass -warren): %w", err)
