@@ -89,6 +89,10 @@ func (r *Ring) flushRun(target int64) (more bool, n int64, err error) {
 			r.mu.Unlock()
 			break
 		}
+		if int64(cap(r.scratch)) < headerLen+c {
+			// Sized to what flushes carry, up to one whole record.
+			r.scratch = make([]byte, min(max(headerLen+c, int64(2*cap(r.scratch))), int64(headerLen+r.maxPayload)))
+		}
 		rec := r.scratch[:headerLen+c]
 		r.copyOut(rec[headerLen:], next)
 		r.mu.Unlock()

@@ -113,8 +113,12 @@ type Ring struct {
 	kick chan struct{}
 
 	// mu guards the following. It is never held across I/O.
-	mu      sync.Mutex
-	buf     []byte // ring storage, len MemBytes; offset o lives at buf[o%len]
+	mu sync.Mutex
+	// buf is the ring storage: stream offset o lives at buf[o%MemBytes].
+	// It grows to MemBytes as output arrives, so an idle session holds
+	// little: until the stream first passes MemBytes every offset in use
+	// is below len(buf).
+	buf     []byte
 	end     int64  // stream offset just past the newest byte
 	size    int    // bytes held in buf, ending at end
 	diskEnd int64  // stream offset up to which bytes are on disk or dropped
@@ -155,9 +159,7 @@ func Open(opts Options) (*Ring, error) {
 		opts:       o,
 		log:        o.Logger.With("component", "history", "dir", o.Dir),
 		maxPayload: int(min(maxRecord, o.SegmentBytes-headerLen)),
-		buf:        make([]byte, o.MemBytes),
 	}
-	r.scratch = make([]byte, headerLen+r.maxPayload)
 	segs, err := listSegments(o.fs, o.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("open history: %w", err)
@@ -211,13 +213,17 @@ func (r *Ring) recoverSegment(seg *segment) error {
 	return nil
 }
 
+// minGrow is the smallest step in which buf grows.
+const minGrow = 4 << 10
+
 // put copies p into the ring; the caller holds mu (or owns r exclusively).
 func (r *Ring) put(p []byte) {
-	c := len(r.buf) // at least 1: Options reject a negative MemBytes, 0 means the default
+	c := r.opts.MemBytes // at least 1: Options reject a negative MemBytes, 0 means the default
 	if len(p) > c {
 		r.end += int64(len(p) - c)
 		p = p[len(p)-c:]
 	}
+	r.grow(min(r.end+int64(len(p)), int64(c)))
 	pos := int(r.end % int64(c))
 	n := copy(r.buf[pos:], p)
 	copy(r.buf, p[n:])
@@ -225,18 +231,35 @@ func (r *Ring) put(p []byte) {
 	r.size = min(r.size+len(p), c)
 }
 
+// grow makes buf at least need bytes long (need <= MemBytes), doubling so
+// that a session's output costs amortised constant copying. A stream that
+// has passed MemBytes gets all of it: its offsets wrap.
+func (r *Ring) grow(need int64) {
+	if int64(len(r.buf)) >= need {
+		return
+	}
+	if r.end > int64(len(r.buf)) {
+		need = int64(r.opts.MemBytes)
+	}
+	n := min(max(need, int64(2*len(r.buf)), minGrow), int64(r.opts.MemBytes))
+	nb := make([]byte, n)
+	copy(nb, r.buf)
+	r.buf = nb
+}
+
 // copyOut copies the ring bytes at stream offset from into dst; the caller
 // holds mu and has checked that they are still in the ring.
 func (r *Ring) copyOut(dst []byte, from int64) {
-	pos := int(from % int64(len(r.buf)))
+	pos := int(from % int64(r.opts.MemBytes))
 	n := copy(dst, r.buf[pos:])
 	copy(dst[n:], r.buf)
 }
 
 // Write copies p into the memory ring, where it waits for the next flush. It
-// never blocks on disk I/O, never allocates and never fails. If pending
-// bytes would exceed MemBytes the oldest are dropped (Stats.Dropped). After
-// Close, p is dropped and counted.
+// never blocks on disk I/O, allocates only while the ring grows towards
+// MemBytes, and never fails. If pending bytes would exceed MemBytes the
+// oldest are dropped (Stats.Dropped). After Close, p is dropped and
+// counted.
 func (r *Ring) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -246,11 +269,11 @@ func (r *Ring) Write(p []byte) (int, error) {
 	}
 	r.written += int64(len(p))
 	r.put(p)
-	if low := r.end - int64(len(r.buf)); r.diskEnd < low {
+	if low := r.end - int64(r.opts.MemBytes); r.diskEnd < low {
 		r.dropped += low - r.diskEnd
 		r.diskEnd = low
 	}
-	if r.end-r.diskEnd >= int64(len(r.buf)/2) {
+	if r.end-r.diskEnd >= int64(r.opts.MemBytes/2) {
 		select {
 		case r.kick <- struct{}{}:
 		default:

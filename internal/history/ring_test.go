@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -334,4 +335,51 @@ func TestWriteDoesNotAllocate(t *testing.T) {
 	if got := testing.AllocsPerRun(20, func() { r.Write(p); r.Flush() }); got != 0 {
 		t.Errorf("Write+Flush allocates %v times per call; want 0", got)
 	}
+}
+
+// An idle ring holds little memory: storage grows with output, wraps only
+// once the stream has passed MemBytes, and keeps the newest bytes in order
+// through every growth step.
+func TestRingGrowsWithOutput(t *testing.T) {
+	const mem = 256 << 10
+	r, err := Open(Options{Dir: t.TempDir(), MemBytes: mem, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := cap(r.buf); got != 0 {
+		t.Fatalf("a new ring holds %d bytes of storage; want none", got)
+	}
+	if _, err := r.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if got := cap(r.buf); got > minGrow {
+		t.Errorf("after 5 bytes the ring holds %d bytes of storage; want at most %d", got, minGrow)
+	}
+	var want []byte
+	lastCap := cap(r.buf)
+	for i := 0; len(want) < 3*mem; i++ {
+		line := []byte(fmt.Sprintf("line %d of the growing stream\n", i))
+		want = append(want, line...)
+		if _, err := r.Write(line); err != nil {
+			t.Fatal(err)
+		}
+		// Check at every growth step, and now and then between them.
+		if c := cap(r.buf); c != lastCap || i%997 == 0 {
+			lastCap = c
+			if got := r.AppendTo(nil); !bytes.Equal(got, tail(append([]byte("hello"), want...), mem)) {
+				t.Fatalf("after %d bytes the ring holds %d bytes that are not the newest ones", len(want), len(got))
+			}
+		}
+	}
+	if got := cap(r.buf); got != mem {
+		t.Errorf("after wrapping the ring holds %d bytes of storage; want %d", got, mem)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
 }

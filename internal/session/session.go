@@ -229,11 +229,24 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 func (s *session) readLoop(r *run) {
 	defer r.wg.Done()
 	defer close(r.readerDone)
-	buf := make([]byte, 32<<10)
+	// An idle program's reader holds a small buffer; one that fills it
+	// gets a large one, given back after a run of small reads.
+	const small, large, calm = 4 << 10, 32 << 10, 64
+	buf, smallReads := make([]byte, small), 0
 	for {
 		n, err := r.ptmx.Read(buf)
 		if n > 0 {
 			s.output(buf[:n])
+		}
+		switch {
+		case n == len(buf) && len(buf) < large:
+			buf = make([]byte, large)
+		case n < small && len(buf) > small:
+			if smallReads++; smallReads >= calm {
+				buf, smallReads = make([]byte, small), 0
+			}
+		default:
+			smallReads = 0
 		}
 		if err != nil {
 			if !isEOF(err) {
