@@ -52,7 +52,7 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	n = len(s.clients)
 	s.mu.Unlock()
 	if removed {
-		r.requestResize() // the size owner may have changed
+		s.requestResize(r) // the size owner may have changed
 	}
 	close(cl.quit)
 	<-cl.done
@@ -127,7 +127,7 @@ func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Resul
 			s.mu.Lock()
 			cl.win = w
 			s.mu.Unlock()
-			r.requestResize()
+			s.requestResize(r)
 		case <-ctx.Done():
 			return Result{Reason: Disconnected}
 		case <-r.done:
@@ -158,7 +158,7 @@ func (s *session) input(ctx context.Context, r *run, cl *client, p []byte, filt 
 	s.mu.Unlock()
 	if changed {
 		*filt = filterState{}
-		r.requestResize()
+		s.requestResize(r)
 	}
 	return r.sendInput(ctx, p)
 }

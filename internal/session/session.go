@@ -48,7 +48,6 @@ type run struct {
 	histDone chan struct{} // closed when hist.Run returns
 
 	input      chan []byte   // chunks for inputLoop
-	resize     chan struct{} // wakes resizeLoop; capacity 1
 	readerDone chan struct{} // closed when readLoop returns
 	quit       chan struct{} // closed by waitLoop once output is drained: ends inputLoop and resizeLoop
 	done       chan struct{} // closed by waitLoop when the end is recorded and the history closed
@@ -60,6 +59,9 @@ type run struct {
 	stopping   bool      // Stop or Shutdown ended it
 	code       int       // exit code, once done is closed
 	lastResize time.Time // when the PTY was last resized
+	// resizeTimer applies a resize asked for within ResizeDebounce of the
+	// last one; nil when none is pending. Guarded by the session's mu.
+	resizeTimer *time.Timer
 }
 
 // ensureRunning starts the program unless it runs and returns the current
@@ -188,7 +190,6 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 		histStop:   histStop,
 		histDone:   make(chan struct{}),
 		input:      make(chan []byte, 64),
-		resize:     make(chan struct{}, 1),
 		readerDone: make(chan struct{}),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -201,10 +202,9 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	scr.SetReplyFunc(r.reply) // nobody is attached yet: the model answers queries
 	s.mu.Unlock()
 
-	r.wg.Add(3)
+	r.wg.Add(2)
 	go s.readLoop(r)
 	go r.inputLoop()
-	go s.resizeLoop(r)
 	// The history flusher ends when waitLoop calls histStop.
 	go func() {
 		defer close(r.histDone)
@@ -311,44 +311,27 @@ func (r *run) sendInput(ctx context.Context, p []byte) bool {
 	return false
 }
 
-// requestResize wakes resizeLoop; it never blocks.
-func (r *run) requestResize() {
-	select {
-	case r.resize <- struct{}{}:
-	default:
+// requestResize applies the size the clients want: now, or, within
+// ResizeDebounce of the last resize, once that interval has passed. A flood
+// of window changes so costs one ioctl per interval and always ends on the
+// latest size, with no goroutine per session waiting for it.
+func (s *session) requestResize(r *run) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.resizeTimer != nil {
+		return // the pending resize applies the latest size when it fires
 	}
-}
-
-// resizeLoop is the resize coalescer: it applies the wanted size at most
-// once per ResizeDebounce and always ends on the latest one, so a flood of
-// window changes costs one ioctl per interval. It ends when r.quit is closed.
-func (s *session) resizeLoop(r *run) {
-	defer r.wg.Done()
-	d := s.m.opts.ResizeDebounce
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	for {
-		select {
-		case <-r.resize:
-		case <-r.quit:
-			return
-		}
-		s.mu.Lock()
-		wait := time.Until(r.lastResize.Add(d))
-		s.mu.Unlock()
-		if wait > 0 {
-			t.Reset(wait)
-			select {
-			case <-t.C:
-			case <-r.quit:
-				t.Stop()
-				return
-			}
-		}
-		s.mu.Lock()
+	wait := time.Until(r.lastResize.Add(s.m.opts.ResizeDebounce))
+	if wait <= 0 {
 		s.applySizeLocked(r)
-		s.mu.Unlock()
+		return
 	}
+	r.resizeTimer = time.AfterFunc(wait, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r.resizeTimer = nil
+		s.applySizeLocked(r)
+	})
 }
 
 // desiredLocked is the size the clients want under the size policy; an
@@ -431,6 +414,12 @@ func (s *session) waitLoop(r *run) {
 	}
 	t.Stop()
 	close(r.quit)
+	s.mu.Lock()
+	if r.resizeTimer != nil {
+		r.resizeTimer.Stop()
+		r.resizeTimer = nil
+	}
+	s.mu.Unlock()
 	r.closePTY()
 	r.wg.Wait()
 
