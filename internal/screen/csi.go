@@ -246,6 +246,9 @@ func (s *Screen) switchScreen(on, cursor bool) {
 			s.saveCursor()
 		}
 		s.cur, s.altActive = &s.alt, true
+		if s.alt.rows == nil {
+			s.alt.rows = newRows(s.cols, s.rows)
+		}
 		for _, r := range s.alt.rows {
 			fill(r, blank(0))
 		}

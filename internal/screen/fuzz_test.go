@@ -16,7 +16,7 @@ func checkInvariants(s *Screen) error {
 	if len(s.tabs) != s.cols {
 		return fmt.Errorf("%d tab stops for %d columns", len(s.tabs), s.cols)
 	}
-	for _, g := range []*grid{&s.main, &s.alt} {
+	for _, g := range s.grids() {
 		if len(g.rows) != s.rows {
 			return fmt.Errorf("%d rows; want %d", len(g.rows), s.rows)
 		}

@@ -81,9 +81,19 @@ func New(cols, rows, scrollbackLines int) *Screen {
 	s.rows = clamp(rows, minRows, maxRows)
 	s.sb.init(clamp(scrollbackLines, 0, maxScrollback), maxScrollbackSize)
 	s.main.rows = newRows(s.cols, s.rows)
-	s.alt.rows = newRows(s.cols, s.rows)
+	// The alternate screen's rows are made when a program first switches
+	// to it: many never do, and a grid is 28 bytes a cell.
 	s.reset()
 	return s
+}
+
+// grids are the screens that have rows: the main one, and the alternate
+// one once a program has used it.
+func (s *Screen) grids() []*grid {
+	if s.alt.rows == nil {
+		return []*grid{&s.main}
+	}
+	return []*grid{&s.main, &s.alt}
 }
 
 func newRows(cols, rows int) [][]cell {
@@ -245,12 +255,12 @@ func (s *Screen) resizeRows(rows int) {
 		needed := old - rows
 		// Blank rows below the cursor go first, on both screens alike.
 		avail := min(old-1-s.cy, needed)
-		for _, g := range []*grid{&s.main, &s.alt} {
+		for _, g := range s.grids() {
 			g.rows = g.rows[:old-avail]
 		}
 		needed -= avail
 		// Then rows at the top: into the scrollback for the main screen.
-		for _, g := range []*grid{&s.main, &s.alt} {
+		for _, g := range s.grids() {
 			for i := 0; i < needed; i++ {
 				if g == &s.main {
 					s.sb.push(g.rows[i], s)
@@ -268,7 +278,7 @@ func (s *Screen) resizeRows(rows int) {
 			s.cy += pulled
 			s.main.saved.y += pulled
 		}
-		for _, g := range []*grid{&s.main, &s.alt} {
+		for _, g := range s.grids() {
 			n := needed
 			if g == &s.main {
 				n -= pulled

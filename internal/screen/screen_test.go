@@ -197,3 +197,30 @@ func TestSplitWrites(t *testing.T) {
 		}
 	}
 }
+
+// The alternate screen costs nothing until a program uses it, and then
+// behaves as if it had been there all along, through resizes on both
+// sides of its first use.
+func TestAlternateScreenMadeOnFirstUse(t *testing.T) {
+	s := New(80, 24, 100)
+	if s.alt.rows != nil {
+		t.Fatalf("a new screen holds %d alternate rows; want none", len(s.alt.rows))
+	}
+	s.Resize(100, 30)
+	s.Resize(60, 10)
+	s.Write([]byte("main\x1b[?1049hon alt"))
+	if cols, rows := s.Size(); len(s.alt.rows) != rows || len(s.alt.rows[0]) != cols {
+		t.Fatalf("alternate grid %dx%d; want %dx%d", len(s.alt.rows[0]), len(s.alt.rows), cols, rows)
+	}
+	if got := s.Lines()[0]; !strings.HasPrefix(got, "    on alt") {
+		t.Errorf("alternate screen row 0 = %q", got)
+	}
+	s.Resize(70, 12)
+	s.Write([]byte("\x1b[?1049l"))
+	if got := s.Lines()[0]; !strings.HasPrefix(got, "main") {
+		t.Errorf("main screen row 0 after leaving = %q", got)
+	}
+	if len(s.alt.rows) != 12 || len(s.alt.rows[0]) != 70 {
+		t.Errorf("alternate grid not resized with the screen")
+	}
+}
