@@ -19,14 +19,15 @@ import (
 func (s *Server) terminalFor(sess ssh.Session, id auth.Identity) (*channelTerminal, *sessionTerminal) {
 	p, ok := s.terms.lookup(sess)
 	if !ok {
-		return newChannelTerminal(sess, session.Window{}), nil
+		return newChannelTerminal(sess, session.Window{}, nil), nil
 	}
 	win := session.Clamp(clampUint32(p.Window.Width), clampUint32(p.Window.Height))
 	if !win.Valid() {
 		win = session.Window{Cols: 80, Rows: 24}
 	}
 	term := cleanTerm(p.Term)
-	t := newChannelTerminal(sess, win)
+	bytesIn := s.metrics.bytes.WithLabelValues("in")
+	t := newChannelTerminal(sess, win, func(n int) { bytesIn.Add(float64(n)) })
 	env := append(append([]string(nil), sess.Environ()...), "TERM="+term)
 	return t, &sessionTerminal{s: s, id: id, t: t, term: term, out: sess, env: env}
 }

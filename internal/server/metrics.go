@@ -53,7 +53,7 @@ func newMetrics(liveCount func() float64) *metrics {
 	}, []string{"outcome"})
 	m.bytes = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "warren_session_bytes_total",
-		Help: "Bytes between attached terminals and sessions: in is typed, out is shown.",
+		Help: "Bytes between clients' terminals and warren: in is typed (into the picker or a session), out is what sessions showed.",
 	}, []string{"direction"})
 	m.flushes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "warren_history_flush_seconds",

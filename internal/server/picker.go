@@ -123,7 +123,7 @@ func (r *chanReader) Read(p []byte) (int, error) {
 
 // runPicker shows the picker on st until the user attaches or quits.
 func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected string) (tui.Result, error) {
-	in, release := st.t.lease(nil)
+	in, release := st.t.lease()
 	defer release()
 	win := st.t.size()
 	profile := colorprofile.Env(st.env)

@@ -233,18 +233,19 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	})
 	win := st.t.size()
 	sp := session.Spec{Login: st.id.Login, Workspace: ws, ID: s.sessionID(ctx, st.id.Login, ws), Window: win}
-	bytesIn, bytesOut := s.metrics.bytes.WithLabelValues("in"), s.metrics.bytes.WithLabelValues("out")
-	in, release := st.t.lease(func(n int) { bytesIn.Add(float64(n)) })
+	bytesOut := s.metrics.bytes.WithLabelValues("out")
+	typed, in := st.t.take()
 	out := writerFunc(func(p []byte) (int, error) {
 		n, err := st.out.Write(p)
 		bytesOut.Add(float64(n))
 		return n, err
 	})
-	c := session.Client{Input: in, Output: out, Window: win, Resize: st.t.resize, Term: st.term}
+	c := session.Client{Input: in, Typed: typed, Output: out, Window: win, Resize: st.t.resize, Term: st.term}
 	started := time.Now()
 	res, err := s.sessions.Attach(ctx, sp, c)
-	release()
 	if err != nil {
+		// Nothing was read: what the previous owner left is still unused.
+		st.t.unread(typed)
 		return 0, fmt.Errorf("attach %s: %w", ws, err)
 	}
 	// What was typed after the detach key goes to the next owner.

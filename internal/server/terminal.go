@@ -72,7 +72,9 @@ type channelTerminal struct {
 	latest session.Window // the client's current size
 }
 
-func newChannelTerminal(sess ssh.Session, win session.Window) *channelTerminal {
+// newChannelTerminal starts the channel's reader; typed, if not nil, is
+// told the size of every chunk the client sends.
+func newChannelTerminal(sess ssh.Session, win session.Window, typed func(n int)) *channelTerminal {
 	t := &channelTerminal{
 		input:  make(chan []byte, 4),
 		resize: make(chan session.Window, 1),
@@ -87,6 +89,9 @@ func newChannelTerminal(sess ssh.Session, win session.Window) *channelTerminal {
 			buf := make([]byte, 4096)
 			n, err := sess.Read(buf)
 			if n > 0 {
+				if typed != nil {
+					typed(n)
+				}
 				select {
 				case t.input <- buf[:n]:
 				case <-t.done:
@@ -127,12 +132,12 @@ func newChannelTerminal(sess ssh.Session, win session.Window) *channelTerminal {
 	return t
 }
 
-// lease hands the terminal's input to one owner: first what the previous
+// lease hands the terminal's input to one owner that reads it from a
+// goroutine of its own (the picker's input reader): first what the previous
 // owner left, then what the client types. The returned channel is closed
 // when the client's input ends or release is called; release returns once
 // the pump has stopped, keeping an undelivered chunk for the next lease.
-// Each chunk delivered is counted with count, when it is not nil.
-func (t *channelTerminal) lease(count func(n int)) (in <-chan []byte, release func()) {
+func (t *channelTerminal) lease() (in <-chan []byte, release func()) {
 	out := make(chan []byte)
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
@@ -156,9 +161,6 @@ func (t *channelTerminal) lease(count func(n int)) (in <-chan []byte, release fu
 			}
 			select {
 			case out <- chunk:
-				if count != nil {
-					count(len(chunk))
-				}
 			case <-stop:
 				t.pending = chunk
 				return
@@ -173,6 +175,16 @@ func (t *channelTerminal) lease(count func(n int)) (in <-chan []byte, release fu
 			<-stopped
 		}
 	}
+}
+
+// take hands the terminal's input to an owner that reads it only while it
+// runs and returns (an attached session): what the previous owner left, and
+// the channel itself, with no pump in between, so a keystroke takes one
+// goroutine hop fewer. What the owner does not read stays in the channel
+// for the next one; give back what it read but did not use with unread.
+func (t *channelTerminal) take() (typed []byte, in <-chan []byte) {
+	typed, t.pending = t.pending, nil
+	return typed, t.input
 }
 
 // unread gives p back, to be read first by the next lease. Call it only

@@ -35,15 +35,14 @@ func TestLeaseHandsInputToTheNextOwner(t *testing.T) {
 	term.input <- []byte("a")
 	term.input <- []byte("b")
 
-	in, release := term.lease(nil)
+	in, release := term.lease()
 	if got := receive(t, in); got != "a" {
 		t.Fatalf("first lease: got %q; want %q", got, "a")
 	}
 	release()
 	term.unread([]byte("rest"))
 
-	var counted int
-	in, release = term.lease(func(n int) { counted += n })
+	in, release = term.lease()
 	// Chunks may be merged; the order may not change.
 	var got string
 	for len(got) < len("restb") {
@@ -57,19 +56,53 @@ func TestLeaseHandsInputToTheNextOwner(t *testing.T) {
 		t.Errorf("second lease, live input: got %q; want %q", got, "c")
 	}
 	release()
-	if counted != len("rest")+len("b")+len("c") {
-		t.Errorf("counted %d bytes; want %d", counted, len("restbc"))
-	}
 	// A released lease's channel is closed: a reader on it sees EOF.
 	if _, ok := <-in; ok {
 		t.Errorf("released lease still delivers")
 	}
 	// The end of the client's input closes the current lease.
-	in, release = term.lease(nil)
+	in, release = term.lease()
 	defer release()
 	close(term.input)
 	if got := receive(t, in); got != "<closed>" {
 		t.Errorf("after the input ended: got %q; want the lease closed", got)
+	}
+}
+
+// An attached session takes the input channel itself: first what the
+// picker's lease left, then live input; what it did not read stays for the
+// picker that follows, and what it gives back comes first.
+func TestTakeHandsInputBetweenPickerAndSession(t *testing.T) {
+	term := newTestTerminal()
+	term.input <- []byte("a")
+	term.input <- []byte("b")
+	in, release := term.lease()
+	if got := receive(t, in); got != "a" {
+		t.Fatalf("picker: got %q; want %q", got, "a")
+	}
+	release() // "b" may be held by the pump: it goes to the next owner
+	typed, raw := term.take()
+	got := string(typed)
+	for len(got) < len("b") {
+		got += receive(t, raw)
+	}
+	if got != "b" {
+		t.Fatalf("session: got %q; want %q", got, "b")
+	}
+	term.input <- []byte("c")
+	term.input <- []byte("d")
+	if got := receive(t, raw); got != "c" {
+		t.Fatalf("session, live input: got %q; want %q", got, "c")
+	}
+	term.unread([]byte("rest")) // after the detach key
+	in, release = term.lease()
+	defer release()
+	got = ""
+	for len(got) < len("restd") {
+		got += receive(t, in)
+	}
+	if got != "restd" {
+		t.Errorf("picker after the session: got %q; want %q", got, "restd")
 	}
 }
 
@@ -78,7 +111,7 @@ func TestLeaseHandsInputToTheNextOwner(t *testing.T) {
 func TestChanReaderEOFWhenLeaseEnds(t *testing.T) {
 	term := newTestTerminal()
 	term.input <- []byte("hello")
-	in, release := term.lease(nil)
+	in, release := term.lease()
 	r := &chanReader{in: in}
 	buf := make([]byte, 3)
 	n, err := r.Read(buf)
@@ -101,7 +134,7 @@ func TestChanReaderEOFWhenLeaseEnds(t *testing.T) {
 		t.Fatal("Read still blocked after the lease ended")
 	}
 	term.input <- []byte("next")
-	in2, release2 := term.lease(nil)
+	in2, release2 := term.lease()
 	defer release2()
 	if got := receive(t, in2); got != "next" {
 		t.Errorf("next owner: got %q; want %q", got, "next")

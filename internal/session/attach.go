@@ -89,6 +89,34 @@ func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Resul
 			timer.Stop()
 		}
 	}()
+	// handle passes one chunk of typed input on, watching for the detach
+	// key; done reports that the attach ends with res.
+	handle := func(p []byte) (res Result, done bool) {
+		if timer != nil {
+			timer.Stop()
+			timerC = nil
+		}
+		ks := splitDetach(plainKey(p, key, press, release), key, pending)
+		pending = ks.pending
+		if len(ks.send) > 0 {
+			// On false the program ended or ctx is done; the next
+			// iteration sees which.
+			s.input(ctx, r, cl, ks.send, &filt)
+		}
+		if ks.detach {
+			return Result{Reason: Detached, Rest: ks.rest}, true
+		}
+		if pending {
+			timer = time.NewTimer(detachWait)
+			timerC = timer.C
+		}
+		return Result{}, false
+	}
+	if len(c.Typed) > 0 {
+		if res, done := handle(c.Typed); done {
+			return res
+		}
+	}
 	resize := c.Resize
 	for {
 		select {
@@ -96,23 +124,8 @@ func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Resul
 			if !ok {
 				return Result{Reason: Disconnected}
 			}
-			if timer != nil {
-				timer.Stop()
-				timerC = nil
-			}
-			ks := splitDetach(plainKey(p, key, press, release), key, pending)
-			pending = ks.pending
-			if len(ks.send) > 0 {
-				// On false the program ended or ctx is done; the next
-				// iteration sees which.
-				s.input(ctx, r, cl, ks.send, &filt)
-			}
-			if ks.detach {
-				return Result{Reason: Detached, Rest: ks.rest}
-			}
-			if pending {
-				timer = time.NewTimer(detachWait)
-				timerC = timer.C
+			if res, done := handle(p); done {
+				return res
 			}
 		case <-timerC:
 			return Result{Reason: Detached}

@@ -181,8 +181,13 @@ type Spec struct {
 type Client struct {
 	// Input carries bytes from the SSH channel's single reader; the server
 	// owns that reader. Attach takes ownership of every slice it receives.
-	// Closed when the connection ends.
+	// Closed when the connection ends. Attach reads it only while it runs:
+	// what it has not read stays there for the terminal's next owner.
 	Input <-chan []byte
+	// Typed is input the client sent before this attach (bytes left over
+	// by the terminal's previous owner); it is handled first, as if it had
+	// just arrived on Input. Attach takes ownership of it.
+	Typed []byte
 	// Output is the SSH channel. Writes may block for a long time; they
 	// happen only on this client's own writer goroutine.
 	Output io.Writer
