@@ -119,9 +119,9 @@ type Ring struct {
 	// little: until the stream first passes MemBytes every offset in use
 	// is below len(buf).
 	buf     []byte
-	end     int64  // stream offset just past the newest byte
-	size    int    // bytes held in buf, ending at end
-	diskEnd int64  // stream offset up to which bytes are on disk or dropped
+	end     int64 // stream offset just past the newest byte
+	size    int   // bytes held in buf, ending at end
+	diskEnd int64 // stream offset up to which bytes are on disk or dropped
 	closed  bool
 	written int64
 	flushed int64
