@@ -79,6 +79,9 @@ func (s *Server) setupIsolation() error {
 	if report.Mode == isolation.Isolated {
 		s.openCgroups()
 	}
+	if cfg.SessionMemory > 0 && s.cgroups == nil {
+		s.logger.Warn("--session-memory is not enforced: it needs per-login cgroups (isolated mode on a writable cgroup v2 tree)", "mode", report.Mode)
+	}
 	switch {
 	case report.Mode == isolation.Isolated:
 		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox), "shim", s.shim)
