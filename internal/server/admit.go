@@ -55,7 +55,10 @@ func (s *Server) connClosed(tc *trackedConn) {
 	}
 	s.metrics.connections.WithLabelValues("refused").Inc()
 	user := tc.ctx.User()
-	reason := s.refusalReason(user)
+	reason := tc.refusedReason()
+	if reason == "" {
+		reason = s.refusalReason(user)
+	}
 	s.metrics.logins.WithLabelValues("refused", reason).Inc()
 	s.logger.Info("login refused", "login", printable(user), "remote", tc.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
 	_ = s.audit.AddEvent(tc.ctx, store.Event{

@@ -30,6 +30,7 @@ type trackedConn struct {
 	authAttempted bool   // a public key was offered
 	authenticated bool   // a key signature was verified
 	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
+	refusedFor    string // why a verified key was still refused, for the log and audit
 	graceExceeded bool   // a read hit the handshake deadline
 	closed        bool
 	channels      int               // session channels open now
@@ -87,6 +88,19 @@ func (c *trackedConn) refusal() (fingerprint string, attempted bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lastOffered, c.authAttempted && !c.authenticated
+}
+
+// refuse records why a key whose signature checked out was refused anyway.
+func (c *trackedConn) refuse(reason string) {
+	c.mu.Lock()
+	c.refusedFor = reason
+	c.mu.Unlock()
+}
+
+func (c *trackedConn) refusedReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refusedFor
 }
 
 // Close releases the admission ticket once, with the connection's outcome.

@@ -18,7 +18,7 @@ var errTooManyConns = errors.New("too many connections for this login")
 // is verified until the TCP connection closes, so that a revocation (a login
 // removed from the allowlist, a key withdrawn) closes them — with or without
 // open session channels — and so that one login cannot hold more than max
-// connections with sessions.
+// connections, `ssh -N` ones included.
 type liveConns struct {
 	max int
 
@@ -39,11 +39,22 @@ func newLiveConns(max int) *liveConns {
 	return &liveConns{max: max, conns: map[*trackedConn]*liveConn{}}
 }
 
-// register records a connection whose key signature was just verified.
-func (l *liveConns) register(tc *trackedConn, id auth.Identity, key gossh.PublicKey) {
+// register records a connection whose key signature was just verified,
+// unless the login already holds max connections: errTooManyConns.
+func (l *liveConns) register(tc *trackedConn, id auth.Identity, key gossh.PublicKey) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	held := 0
+	for other, lc := range l.conns {
+		if other != tc && lc.id.Login == id.Login {
+			held++
+		}
+	}
+	if held >= l.max {
+		return fmt.Errorf("%w (%d)", errTooManyConns, l.max)
+	}
 	l.conns[tc] = &liveConn{id: id, key: key, tc: tc, sessions: map[ssh.Session]struct{}{}}
+	return nil
 }
 
 // unregister forgets a closed connection.
@@ -53,26 +64,14 @@ func (l *liveConns) unregister(tc *trackedConn) {
 	delete(l.conns, tc)
 }
 
-// addSession registers a session channel of an authenticated connection,
-// enforcing the per-login cap. The returned release must be called when the
-// channel ends.
+// addSession registers a session channel of an authenticated connection.
+// The returned release must be called when the channel ends.
 func (l *liveConns) addSession(tc *trackedConn, sess ssh.Session) (release func(), err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lc, ok := l.conns[tc]
 	if !ok {
 		return nil, errors.New("connection is not registered as authenticated")
-	}
-	if len(lc.sessions) == 0 {
-		busy := 0
-		for _, other := range l.conns {
-			if other != lc && other.id.Login == lc.id.Login && len(other.sessions) > 0 {
-				busy++
-			}
-		}
-		if busy >= l.max {
-			return nil, fmt.Errorf("%w (%d)", errTooManyConns, l.max)
-		}
 	}
 	lc.sessions[sess] = struct{}{}
 	return func() {

@@ -358,8 +358,12 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 			return nil, fmt.Errorf("key no longer accepted for %q", conn.User())
 		}
 		if tc := trackedFromContext(ctx); tc != nil {
+			if err := s.live.register(tc, id, key); err != nil {
+				// Counted and logged as a refusal when the connection ends.
+				tc.refuse("too_many_connections")
+				return nil, err
+			}
 			tc.verified()
-			s.live.register(tc, id, key)
 		}
 		login := id.Login
 		s.logger.Info("login accepted", "login", login, "fingerprint", id.Fingerprint, "remote", conn.RemoteAddr().String())
