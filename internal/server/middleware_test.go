@@ -21,7 +21,7 @@ type panicSession struct {
 }
 
 func (p *panicSession) Stderr() io.ReadWriter { return &p.stderr }
-func (p *panicSession) Exit(code int) error    { p.exit = code; return nil }
+func (p *panicSession) Exit(code int) error   { p.exit = code; return nil }
 func (p *panicSession) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242}
 }
