@@ -303,7 +303,7 @@ func TestAccountsHandoverRetried(t *testing.T) {
 	requireRoot(t)
 	chattr, err := exec.LookPath("chattr")
 	if err != nil {
-		t.Skip("needs chattr (e2fsprogs) to make a chown fail as root")
+		t.Fatal("needs chattr to make a chown fail as root: apt-get install e2fsprogs (.ci/run does)")
 	}
 	tree := filepath.Join(t.TempDir(), "workspaces")
 	home := filepath.Join(tree, "alice")

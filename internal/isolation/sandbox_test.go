@@ -112,7 +112,7 @@ func TestSandboxRun(t *testing.T) {
 	requireRoot(t)
 	bwrap, err := exec.LookPath("bwrap")
 	if err != nil {
-		t.Skip("needs bubblewrap (Debian package bubblewrap)")
+		t.Fatal("needs bubblewrap: apt-get install bubblewrap (.ci/run does)")
 	}
 	for _, shim := range []bool{false, true} {
 		name := "sandbox"

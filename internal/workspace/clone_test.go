@@ -40,7 +40,7 @@ func runGit(t testing.TB, dir string, args ...string) string {
 func bareRepo(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
+		t.Fatal("needs git: apt-get install git (.ci/run does)")
 	}
 	dir := t.TempDir()
 	bare := filepath.Join(dir, "repo.git")
