@@ -252,41 +252,56 @@ func (r *Ring) finishFlush(err error, wrote bool) {
 
 // Run flushes every FlushInterval while bytes are pending, backing off
 // exponentially (up to 30 s) while flushes fail; Write keeps working the
-// whole time. The caller runs it in a goroutine it owns and waits for it:
-// Run returns when ctx is done, after a final Flush, or when the Ring is
-// closed.
+// whole time. With nothing pending it sleeps until output arrives, and the
+// first flush comes at most FlushInterval after it. The caller runs it in a
+// goroutine it owns and waits for it: Run returns when ctx is done, after a
+// final Flush, or when the Ring is closed.
 func (r *Ring) Run(ctx context.Context) {
 	base := r.opts.FlushInterval
 	delay := base
 	t := time.NewTimer(delay)
 	defer t.Stop()
+	idle := false
 	for {
+		tick := t.C
+		if idle {
+			tick = nil
+		}
 		select {
 		case <-ctx.Done():
 			r.Flush() // a failure is logged by finishFlush and kept in Stats
 			return
-		case <-t.C:
+		case <-r.dirty:
+			if idle {
+				idle = false
+				t.Reset(delay)
+			}
+			continue
+		case <-tick:
 		case <-r.kick:
 			// Half the ring is waiting for the disk: flush now, unless the
 			// disk is failing and Run is backing off.
 			if delay > base {
 				continue
 			}
-			if !t.Stop() {
+			if !idle && !t.Stop() {
 				select {
 				case <-t.C:
 				default:
 				}
 			}
+			idle = false
 		}
 		pending, closed := r.pendingState()
 		if closed {
 			return
 		}
-		var err error
-		if pending > 0 {
-			err = r.Flush()
+		if pending == 0 {
+			// Nothing to do until Write says otherwise (dirty).
+			idle = true
+			continue
 		}
+		err := r.Flush()
 		if errors.Is(err, ErrClosed) {
 			return
 		}

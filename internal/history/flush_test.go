@@ -334,3 +334,28 @@ func TestBurstFlushesEarly(t *testing.T) {
 		t.Errorf("flushed %d of %d bytes without waiting for the interval", st.Flushed, total)
 	}
 }
+
+// An idle Run sleeps without a timer, and output that arrives after a long
+// quiet spell still reaches the disk within about FlushInterval.
+func TestRunWakesForOutputAfterIdling(t *testing.T) {
+	dir := t.TempDir()
+	const interval = 20 * time.Millisecond
+	r := mustOpen(t, Options{Dir: dir, FlushInterval: interval})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { // ends when ctx is cancelled
+		defer close(done)
+		r.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+	for i, chunk := range []string{"first ", "second ", "third"} {
+		mustWrite(t, r, []byte(chunk))
+		start := time.Now()
+		waitFor(t, "flush of "+chunk, func() bool { return r.Stats().Pending == 0 })
+		if took := time.Since(start); took > 50*interval {
+			t.Errorf("write %d reached the disk after %s; want about %s", i, took, interval)
+		}
+		time.Sleep(10 * interval) // idle: Run has nothing pending
+	}
+	same(t, "history", readAll(t, dir), []byte("first second third"))
+}

@@ -111,6 +111,10 @@ type Ring struct {
 	// MemBytes, so that a burst faster than FlushInterval reaches the disk
 	// instead of being overwritten in the ring. Capacity 1.
 	kick chan struct{}
+	// dirty wakes an idle Run when output arrives in a ring that had
+	// nothing pending: an idle session's flusher sleeps without a timer.
+	// Capacity 1.
+	dirty chan struct{}
 
 	// mu guards the following. It is never held across I/O.
 	mu sync.Mutex
@@ -156,6 +160,7 @@ func Open(opts Options) (*Ring, error) {
 	}
 	r := &Ring{
 		kick:       make(chan struct{}, 1),
+		dirty:      make(chan struct{}, 1),
 		opts:       o,
 		log:        o.Logger.With("component", "history", "dir", o.Dir),
 		maxPayload: int(min(maxRecord, o.SegmentBytes-headerLen)),
@@ -268,6 +273,12 @@ func (r *Ring) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	r.written += int64(len(p))
+	if r.end == r.diskEnd {
+		select {
+		case r.dirty <- struct{}{}:
+		default:
+		}
+	}
 	r.put(p)
 	if low := r.end - int64(r.opts.MemBytes); r.diskEnd < low {
 		r.dropped += low - r.diskEnd
