@@ -204,3 +204,30 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		return runtime.NumGoroutine() <= before
 	})
 }
+
+// P10: a wall clock stepped back a year (cached keys "fetched in the
+// future") delays nothing but the start-up check: the periodic refresh runs
+// on a monotonic ticker, so a key deleted on GitHub is still dropped within
+// a refresh interval.
+func TestRefreshSurvivesClockSteppedBack(t *testing.T) {
+	k1, k2 := newEd25519(t), newEd25519(t)
+	h := newHarness(t, func(o *Options) {
+		o.Allow = []string{"alice"}
+		o.RefreshInterval = 50 * time.Millisecond
+	}, func(h *harness) {
+		h.store.set("alice", h.clock.Now().Add(365*24*time.Hour), k1, k2)
+		h.gh.keys("alice", k2) // k1 deleted on GitHub meanwhile
+	})
+	h.run(t)
+	h.ready(t)
+	if got := h.gh.count("alice"); got != 0 {
+		t.Errorf("start-up fetched %d times; a cache from the future counts as fresh", got)
+	}
+	if !h.a.CheckKey("alice", k1) {
+		t.Fatal("cached key refused before any refresh")
+	}
+	eventually(t, 5*time.Second, "the deleted key to be refused", func() bool { return !h.a.CheckKey("alice", k1) })
+	if !h.a.CheckKey("alice", k2) {
+		t.Error("remaining key refused")
+	}
+}
