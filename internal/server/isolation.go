@@ -144,6 +144,27 @@ func (s *Server) credential(login string) (*syscall.Credential, error) {
 	return acct.Credential(), nil
 }
 
+// limits are what every program of acct starts with.
+func (s *Server) limits(acct isolation.Account) isolation.Limits {
+	l := isolation.Limits{Files: uint64(s.cfg.SessionNofile)}
+	if acct.Isolated {
+		// RLIMIT_NPROC counts every process of the uid: in shared mode
+		// that would be the server's own, and the whole machine user's.
+		l.Procs = uint64(s.cfg.SessionPids)
+	}
+	return l
+}
+
+// wrapGit starts login's git commands (clone, status) through the shim,
+// with the umask and limits its sessions get.
+func (s *Server) wrapGit(login string, cmd *exec.Cmd) error {
+	acct, err := s.accounts.Get(context.Background(), login)
+	if err != nil {
+		return err
+	}
+	return isolation.Wrap(cmd, s.shim, s.limits(acct))
+}
+
 // confine readies a session's program for login: its own uid and gid with
 // no supplementary groups, the optional bubblewrap sandbox, and the shim
 // that sets umask and resource limits before exec.
@@ -168,13 +189,7 @@ func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
 			return nil, err
 		}
 	}
-	limits := isolation.Limits{Files: uint64(s.cfg.SessionNofile)}
-	if acct.Isolated {
-		// RLIMIT_NPROC counts every process of the uid: in shared mode
-		// that would be the server's own, and the whole machine user's.
-		limits.Procs = uint64(s.cfg.SessionPids)
-	}
-	if err := isolation.Wrap(cmd, s.shim, limits); err != nil {
+	if err := isolation.Wrap(cmd, s.shim, s.limits(acct)); err != nil {
 		return nil, err
 	}
 	if s.cgroups == nil {

@@ -143,6 +143,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 		Root:       cfg.WorkspacesDir(),
 		HomeDir:    func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
 		Credential: s.credential,
+		Wrap:       s.wrapGit,
 		Logger:     s.logger,
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)

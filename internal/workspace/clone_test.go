@@ -387,3 +387,26 @@ func TestCredentialErrorStopsEveryOperation(t *testing.T) {
 		t.Errorf("the login's tree was made anyway: %v", err)
 	}
 }
+
+// Options.Wrap sees every git command before it starts, and its error
+// stops the command.
+func TestWrapAppliesToGit(t *testing.T) {
+	ctx := context.Background()
+	var seen []string
+	stop := errors.New("wrapped away")
+	m := newTestManager(t, Options{
+		Wrap: func(login string, cmd *exec.Cmd) error {
+			seen = append(seen, login+": "+strings.Join(cmd.Args[1:2], " "))
+			return stop
+		},
+	})
+	if err := m.Clone(ctx, "alice", "w", "file://"+bareRepo(t), nil); !errors.Is(err, stop) {
+		t.Errorf("Clone: %v; want the wrap's error", err)
+	}
+	if len(seen) != 1 || seen[0] != "alice: clone" {
+		t.Errorf("wrap saw %q; want one clone of alice", seen)
+	}
+	if infos, err := m.List(ctx, "alice"); err != nil || len(infos) != 0 {
+		t.Errorf("List after the stopped clone: %v, %v; want nothing", infos, err)
+	}
+}

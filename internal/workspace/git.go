@@ -21,8 +21,8 @@ const gitWaitDelay = 2 * time.Second
 
 // command builds a git command for login: its own session and process
 // group (no controlling terminal, so nothing can prompt), the login's
-// credential if any, an environment built from scratch, and cancellation
-// that kills the whole group.
+// credential if any, an environment built from scratch, Options.Wrap, and
+// cancellation that kills the whole group.
 func (m *Manager) command(ctx context.Context, login string, stdout, stderr io.Writer, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, m.git, args...)
 	cmd.Env = m.gitEnv(login)
@@ -32,6 +32,9 @@ func (m *Manager) command(ctx context.Context, login string, stdout, stderr io.W
 		cmd.Err = err // Start fails with it: git never runs as the server by mistake
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: cred}
+	if m.wrap != nil && cmd.Err == nil {
+		cmd.Err = m.wrap(login, cmd)
+	}
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = gitWaitDelay
 	return cmd

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -33,6 +34,10 @@ type Options struct {
 	// login's tree, so it may prepare that tree; an error stops the
 	// operation. Nil means everything runs as the server.
 	Credential func(login string) (*syscall.Credential, error)
+	// Wrap, when set, rewrites each git command of login before it starts,
+	// keeping its pid (e.g. through warren-session-exec, for the umask and
+	// resource limits sessions get). An error stops the command.
+	Wrap func(login string, cmd *exec.Cmd) error
 	// StatusTimeout bounds the `git status` List runs in each repository
 	// to learn Dirty. Zero means 2s; negative means List never runs git
 	// (Branch then comes from .git/HEAD and Dirty is always false).
@@ -52,6 +57,7 @@ type Manager struct {
 	env           []string
 	homeDir       func(string) string
 	credential    func(string) (*syscall.Credential, error)
+	wrap          func(string, *exec.Cmd) error
 	statusTimeout time.Duration
 	log           *slog.Logger
 }
@@ -82,6 +88,7 @@ func New(opts Options) (*Manager, error) {
 		env:           append([]string(nil), opts.Env...),
 		homeDir:       opts.HomeDir,
 		credential:    opts.Credential,
+		wrap:          opts.Wrap,
 		statusTimeout: opts.StatusTimeout,
 		log:           opts.Logger,
 	}
