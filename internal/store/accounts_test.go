@@ -299,17 +299,7 @@ func TestAccountsCreatedAt(t *testing.T) {
 // Every login ends with one uid, seen identically by every call, created by
 // exactly one call; no two logins share one; and the uids are the lowest 16.
 func TestAccountUIDConcurrent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "warren.db")
-	a, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer a.Close()
-	b, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open second: %v", err)
-	}
-	defer b.Close()
+	a, b := openPair(t)
 
 	const logins, rounds, lo, hi = 16, 10, 20000, 29999
 	type result struct {

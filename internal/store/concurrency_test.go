@@ -18,19 +18,9 @@ import (
 )
 
 func TestConcurrentWriters(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "warren.db")
 	// Two stores on one file stand in for two processes; each has its own
 	// pool and write gate, so they contend on SQLite's lock itself.
-	a, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer a.Close()
-	b, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open second: %v", err)
-	}
-	defer b.Close()
+	a, b := openPair(t)
 
 	ctx := context.Background()
 	const workers, perWorker = 8, 20
@@ -302,4 +292,19 @@ func TestDiskFull(t *testing.T) {
 	if es, err := s.Events(ctx, EventFilter{Limit: 1}); err != nil || len(es) != 1 {
 		t.Errorf("Events on a full database: got %d, %v; want 1", len(es), err)
 	}
+}
+
+// openPair opens two Stores on one new file, closed at cleanup: two
+// processes sharing a database, each with its own pool and write gate.
+func openPair(t *testing.T) (a, b *Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "warren.db")
+	for _, s := range []**Store{&a, &b} {
+		var err error
+		if *s, err = Open(path); err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { (*s).Close() })
+	}
+	return a, b
 }
