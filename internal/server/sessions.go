@@ -184,6 +184,12 @@ func (s *Server) restoreSessions(ctx context.Context) {
 		if !win.Valid() {
 			win = session.Window{Cols: 80, Rows: 24}
 		}
+		// As for every start: the workspace manager makes a missing
+		// workspace, as the login's own in isolated mode.
+		if _, err := s.workspaces.Ensure(ctx, row.Login, row.Workspace); err != nil {
+			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
+			continue
+		}
 		sp := session.Spec{Login: row.Login, Workspace: row.Workspace, ID: row.ID, Restore: true, Window: win}
 		if err := s.sessions.Start(sp); err != nil {
 			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)

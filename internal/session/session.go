@@ -149,8 +149,8 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 			defer started()
 		}
 	}
-	// Confine made these when the program runs as another user; here they
-	// exist already or belong to the server.
+	// When the program runs as another user the server has made these as
+	// that user's already; otherwise a missing one is the server's to make.
 	for _, d := range []struct{ what, path string }{{"workspace", dir}, {"home", home}} {
 		if d.path == "" {
 			continue
