@@ -21,6 +21,7 @@ type UserInfo struct {
 	LastLogin time.Time // zero if never
 	Keys      int       // cached keys
 	Sessions  int       // live sessions
+	UID       uint32    // the login's own uid (isolated mode); 0 until it has one
 }
 
 // SessionInfo is one session of any login.
@@ -70,15 +71,16 @@ type userRecord struct {
 	LastLogin jsonTime `json:"last_login"`
 	Keys      int      `json:"keys"`
 	Sessions  int      `json:"sessions"`
+	UID       *uint32  `json:"uid"` // null until the login has one
 }
 
 // Users lists the allowlist. Text fields: login, role, last login, key
-// count, live sessions.
+// count, live sessions, uid ("-" until the login has its own).
 func Users(a Admin) Command {
 	return Command{
 		Name:    "users",
 		Args:    "[--json]",
-		Summary: "list allowed logins: login, role, last login, keys, sessions",
+		Summary: "list allowed logins: login, role, last login, keys, sessions, uid",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "users")
@@ -92,7 +94,11 @@ func Users(a Admin) Command {
 			if asJSON {
 				recs := make([]userRecord, 0, len(list))
 				for _, u := range list {
-					recs = append(recs, userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions})
+					rec := userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions, nil}
+					if u.UID != 0 {
+						rec.UID = &u.UID
+					}
+					recs = append(recs, rec)
 				}
 				return writeJSON(stdout(env), recs)
 			}
@@ -102,7 +108,11 @@ func Users(a Admin) Command {
 				if u.Admin {
 					role = "admin"
 				}
-				t.row(u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions))
+				uid := "-"
+				if u.UID != 0 {
+					uid = strconv.FormatUint(uint64(u.UID), 10)
+				}
+				t.row(u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions), uid)
 			}
 			return t.flush()
 		},

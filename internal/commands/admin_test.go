@@ -9,7 +9,7 @@ import (
 func newFakeAdmin() *fakeAdmin {
 	return &fakeAdmin{
 		users: []UserInfo{
-			{Login: "alice", LastLogin: t0, Keys: 2, Sessions: 1},
+			{Login: "alice", LastLogin: t0, Keys: 2, Sessions: 1, UID: 20000},
 			{Login: "boss", Admin: true, Keys: 1},
 		},
 		sessions: []SessionInfo{
@@ -48,10 +48,10 @@ func TestAdminCommands(t *testing.T) {
 	}
 	runCases(t, mk, []cmdCase{
 		{name: "users", id: boss, argv: []string{"users"},
-			wantStdout: "alice\tuser\t2025-03-01T12:00:00Z\t2\t1\nboss\tadmin\t-\t1\t0\n"},
+			wantStdout: "alice\tuser\t2025-03-01T12:00:00Z\t2\t1\t20000\nboss\tadmin\t-\t1\t0\t-\n"},
 		{name: "users json", id: boss, argv: []string{"users", "--json"}, wantStdout: `[
-			{"login":"alice","admin":false,"last_login":"2025-03-01T12:00:00Z","keys":2,"sessions":1},
-			{"login":"boss","admin":true,"last_login":null,"keys":1,"sessions":0}]`},
+			{"login":"alice","admin":false,"last_login":"2025-03-01T12:00:00Z","keys":2,"sessions":1,"uid":20000},
+			{"login":"boss","admin":true,"last_login":null,"keys":1,"sessions":0,"uid":null}]`},
 		{name: "users argument", id: boss, argv: []string{"users", "x"}, wantCode: 2,
 			wantStderr: "warren: users: users takes no arguments\nusage: users [--json]\n"},
 		{name: "sessions", id: boss, argv: []string{"sessions"},

@@ -52,11 +52,19 @@ func (a adminService) Refresh(ctx context.Context, login string) (commands.KeySe
 
 // Users implements commands.Admin: the allowlist with what is known of each.
 func (a adminService) Users(ctx context.Context) ([]commands.UserInfo, error) {
+	accounts, err := a.s.store.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	uids := make(map[string]uint32, len(accounts))
+	for _, acct := range accounts {
+		uids[acct.Login] = acct.UID
+	}
 	var out []commands.UserInfo
 	for _, login := range a.s.auth.Logins() {
 		e, _ := a.s.auth.Lookup(login)
 		keys, _ := a.s.auth.Keys(login)
-		u := commands.UserInfo{Login: login, Admin: e.Admin, Keys: len(keys)}
+		u := commands.UserInfo{Login: login, Admin: e.Admin, Keys: len(keys), UID: uids[login]}
 		if row, err := a.s.store.User(ctx, login); err == nil {
 			u.LastLogin = row.LastLogin
 		}
