@@ -57,9 +57,6 @@ func (h *agentHub) dirOf(login string) string { return filepath.Join(h.dir, logi
 // program started before any agent was forwarded already sees the place
 // (a sandbox binds it).
 func (h *agentHub) prepare(login string) error {
-	if err := os.MkdirAll(h.dir, 0o700); err != nil {
-		return fmt.Errorf("agent socket: %w", err)
-	}
 	for _, d := range []string{h.dir, h.dirOf(login)} {
 		if err := os.Mkdir(d, h.dirMode); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("agent socket: %w", err)
@@ -71,8 +68,10 @@ func (h *agentHub) prepare(login string) error {
 		if !fi.IsDir() {
 			return fmt.Errorf("agent socket: %s is not a directory", d)
 		}
-		if err := os.Chmod(d, h.dirMode); err != nil {
-			return fmt.Errorf("agent socket: %w", err)
+		if fi.Mode().Perm() != h.dirMode {
+			if err := os.Chmod(d, h.dirMode); err != nil {
+				return fmt.Errorf("agent socket: %w", err)
+			}
 		}
 	}
 	return nil
