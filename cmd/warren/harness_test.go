@@ -55,6 +55,7 @@ func setupScript(env *testscript.Env) error {
 	env.Defer(gh.close)
 	env.Values[serverKey{}] = &serverProc{}
 	env.Values[floodKey{}] = &floodState{}
+	env.Values[bgKey{}] = map[string]*bgSSH{}
 	env.Values[tmuxKey{}] = &tmuxServer{socket: fmt.Sprintf("warren-e2e-%d-%s", os.Getpid(), filepath.Base(work))}
 	return nil
 }
@@ -151,6 +152,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"filesize":     cmdFileSize,
 		"slowloris":    cmdSlowloris,
 		"chownlike":    cmdChownLike,
+		"ssh-bg":       cmdSSHBg,
 	}
 }
 
@@ -782,4 +784,85 @@ func cmdChownLike(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return os.Lchown(p, int(st.Uid), int(st.Gid))
 	}))
+}
+
+type bgKey struct{}
+
+// bgSSH is one ssh client a script left running.
+type bgSSH struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// ssh-bg [-zeros N] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]: starts the
+// real ssh client in the background, as ssh-as would (options such as -N or
+// -tt go before the destination), with N zero bytes on its stdin (else
+// nothing) and its output discarded; it is killed when the script ends.
+// ssh-bg -alive NAME: fails unless it still runs (with !, unless it ended).
+// ssh-bg -kill NAME: kills it and waits until it has gone.
+func cmdSSHBg(ts *testscript.TestScript, neg bool, args []string) {
+	bgs := ts.Value(bgKey{}).(map[string]*bgSSH)
+	if len(args) == 2 && (args[0] == "-alive" || args[0] == "-kill") {
+		bg := bgs[args[1]]
+		if bg == nil {
+			ts.Fatalf("ssh-bg: no client %q", args[1])
+		}
+		if args[0] == "-kill" {
+			_ = bg.cmd.Process.Kill()
+			<-bg.done
+			return
+		}
+		select {
+		case <-bg.done:
+			if !neg {
+				ts.Fatalf("ssh-bg: %s has ended", args[1])
+			}
+		default:
+			if neg {
+				ts.Fatalf("ssh-bg: %s still runs", args[1])
+			}
+		}
+		return
+	}
+	if neg {
+		ts.Fatalf("ssh-bg: unsupported: !")
+	}
+	var stdin io.Reader = strings.NewReader("")
+	if len(args) >= 2 && args[0] == "-zeros" {
+		n, err := strconv.ParseInt(args[1], 10, 64)
+		ts.Check(err)
+		stdin, args = io.LimitReader(zeros{}, n), args[2:]
+	}
+	if len(args) < 3 {
+		ts.Fatalf("usage: ssh-bg [-zeros N] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]")
+	}
+	name, key, login, rest := args[0], args[1], args[2], args[3:]
+	var opts []string
+	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+		opts, rest = append(opts, rest[0]), rest[1:]
+	}
+	a := append(append(opts, sshArgs(ts, key, login)...), rest...)
+	cmd := exec.Command(lookPath(ts, "ssh"), a...)
+	cmd.Stdin = stdin
+	ts.Check(cmd.Start())
+	bg := &bgSSH{cmd: cmd, done: make(chan struct{})}
+	bgs[name] = bg
+	// The waiter ends when the client exits (killed at the latest by the
+	// deferred kill below).
+	go func() {
+		_ = cmd.Wait()
+		close(bg.done)
+	}()
+	ts.Defer(func() {
+		_ = cmd.Process.Kill()
+		<-bg.done
+	})
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
