@@ -30,6 +30,7 @@ type trackedConn struct {
 	authAttempted bool   // a public key was offered
 	authenticated bool   // a key signature was verified
 	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
+	lastAccepted  bool   // the last key offered was the login's, but no signature came
 	refusedFor    string // why a verified key was still refused, for the log and audit
 	graceExceeded bool   // a read hit the handshake deadline
 	closed        bool
@@ -52,10 +53,12 @@ func (c *trackedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *trackedConn) offered(key gossh.PublicKey) {
+// offered records a key the client offered, and whether it was the login's.
+func (c *trackedConn) offered(key gossh.PublicKey, accepted bool) {
 	c.mu.Lock()
 	c.authAttempted = true
 	c.lastOffered = gossh.FingerprintSHA256(key)
+	c.lastAccepted = accepted
 	c.mu.Unlock()
 }
 
@@ -97,9 +100,16 @@ func (c *trackedConn) refuse(reason string) {
 	c.mu.Unlock()
 }
 
+// refusedReason is why the connection's login was refused, when the
+// connection itself knows: a verified key refused anyway, or an accepted key
+// the client never signed with (it only asked, or gave up before signing).
+// Otherwise it is "".
 func (c *trackedConn) refusedReason() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.refusedFor == "" && c.lastAccepted {
+		return "not_signed"
+	}
 	return c.refusedFor
 }
 

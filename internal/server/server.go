@@ -380,11 +380,12 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 
 // checkKey is the public-key callback. It runs for every key a client
 // offers, signed or not, so it does no I/O and keeps no identity state: the
-// authenticator answers from memory. It notes the offered fingerprint only
-// for the audit record of a refused login.
+// authenticator answers from memory. It notes the offered fingerprint, and
+// whether it was accepted, only for the audit record of a refused login.
 func (s *Server) checkKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	ok := s.auth.CheckKey(ctx.User(), key)
 	if tc := trackedFromContext(ctx); tc != nil {
-		tc.offered(key)
+		tc.offered(key, ok)
 	}
-	return s.auth.CheckKey(ctx.User(), key)
+	return ok
 }
