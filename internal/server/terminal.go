@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"regexp"
 	"sync"
 
@@ -82,18 +83,21 @@ func newChannelTerminal(sess ssh.Session, win session.Window, typed func(n int))
 		latest: win,
 	}
 	// The reader ends at EOF or error on the channel (the client closed its
-	// side or the connection dropped), or when close is called.
+	// side or the connection dropped), or when close is called. It reads
+	// into one buffer and hands on a copy of what it read: a keystroke is
+	// a byte or a few, and a fresh 4 KiB buffer for each was most of the
+	// server's garbage while typing.
 	go func() {
 		defer close(t.input)
+		buf := make([]byte, 4096)
 		for {
-			buf := make([]byte, 4096)
 			n, err := sess.Read(buf)
 			if n > 0 {
 				if typed != nil {
 					typed(n)
 				}
 				select {
-				case t.input <- buf[:n]:
+				case t.input <- bytes.Clone(buf[:n]):
 				case <-t.done:
 					return
 				}
