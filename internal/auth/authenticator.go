@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,6 +30,7 @@ const (
 const (
 	EventKeysChanged     = "keys.changed"
 	EventKeysFetchFailed = "keys.fetch_failed"
+	EventKeysSuspended   = "keys.suspended"
 )
 
 // KeyStore persists fetched key sets. *store.Store satisfies it.
@@ -120,6 +122,23 @@ type githubKeys struct {
 	keys      []Key
 	fetchedAt time.Time // last successful fetch; zero if never
 	failing   bool      // in a failure streak (audited once per streak)
+	// suspendedBy, when not empty, is the fetch error after which GitHub
+	// no longer vouches for keys (ErrNoSuchUser or ErrKeysReplaced). They
+	// stay cached, as the set a new one must share a key with, but let
+	// nobody in.
+	suspendedBy string
+}
+
+// suspends reports whether a failed fetch suspends the cached keys.
+func suspends(err error) bool {
+	return errors.Is(err, ErrNoSuchUser) || errors.Is(err, ErrKeysReplaced)
+}
+
+// suspendedBy reports whether a fetch error as recorded in the store
+// (its text) suspends the cached keys: the store keeps the text only, and
+// fetch errors end with their sentinel's text.
+func suspendedBy(lastError string) bool {
+	return strings.HasSuffix(lastError, ErrNoSuchUser.Error()) || strings.HasSuffix(lastError, ErrKeysReplaced.Error())
 }
 
 // snapshot is an immutable view of everything the query methods need.
@@ -226,7 +245,14 @@ func (a *Authenticator) loadCache(ctx context.Context) error {
 		if len(skipped) > 0 {
 			a.log.Warn("ignoring unusable cached keys", "login", login, "skipped", len(skipped))
 		}
-		a.github[login] = &githubKeys{keys: keys, fetchedAt: ks.FetchedAt, failing: ks.LastError != ""}
+		g := &githubKeys{keys: keys, fetchedAt: ks.FetchedAt, failing: ks.LastError != ""}
+		if suspendedBy(ks.LastError) {
+			g.suspendedBy = ks.LastError
+		}
+		if g.suspendedBy != "" && len(keys) > 0 {
+			a.log.Warn("cached keys suspended: GitHub no longer vouches for them", "login", login, "reason", ks.LastError)
+		}
+		a.github[login] = g
 	}
 	return nil
 }
@@ -374,7 +400,7 @@ func (a *Authenticator) publishLocked() {
 				claims[k.Fingerprint] = append(claims[k.Fingerprint], login)
 			}
 		}
-		if g := a.github[login]; g != nil {
+		if g := a.github[login]; g != nil && g.suspendedBy == "" {
 			add(g.keys)
 			lk.githubCount = len(g.keys)
 			lk.fetchedAt = g.fetchedAt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -115,7 +116,6 @@ func TestCachedKeysSurviveFailedFetches(t *testing.T) {
 		{name: "429", resp: response{status: 429, ctype: "text/plain"}, wantErr: ErrUnexpectedStatus},
 		{name: "html", resp: response{status: 200, ctype: "text/html", body: "<html>sign in</html>"}, wantErr: ErrNotPlainText},
 		{name: "too large", resp: response{status: 200, ctype: "text/plain", body: strings.Repeat("#", DefaultMaxBodyBytes+1)}, wantErr: ErrTooLarge},
-		{name: "404", resp: response{status: 404, ctype: "text/plain"}, wantErr: ErrNoSuchUser},
 	}
 	for _, f := range failures {
 		t.Run(f.name, func(t *testing.T) {
@@ -130,9 +130,6 @@ func TestCachedKeysSurviveFailedFetches(t *testing.T) {
 				t.Errorf("Identify = %+v, %v; want alice", id, ok)
 			}
 		})
-	}
-	if got := h.logs.count("account renamed or deleted?", "login=alice"); got != 1 {
-		t.Errorf("got %d rename warnings; want 1", got)
 	}
 	if got := len(h.store.fetchErrors); got != len(failures) {
 		t.Errorf("got %d recorded fetch errors; want %d", got, len(failures))
@@ -207,5 +204,157 @@ func TestKeySetChangeIsAudited(t *testing.T) {
 	}
 	if keys, _ := h.a.Keys("alice"); len(keys) != 0 {
 		t.Errorf("got %d keys; want 0", len(keys))
+	}
+}
+
+// reopen builds a second Authenticator over h's store and GitHub, as a
+// restart would.
+func (h *harness) reopen(t *testing.T, allow ...string) *Authenticator {
+	t.Helper()
+	a, err := New(context.Background(), Options{
+		Allow: allow, GitHubURL: h.gh.srv.URL, HTTPClient: h.gh.srv.Client(),
+		Store: h.store, Audit: h.store, Logger: slog.New(recHandler{r: h.logs}), Now: h.clock.Now,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return a
+}
+
+// A 404 means the account was renamed or deleted: its cached keys let
+// nobody in, across a restart too, and are kept as the set a later key set
+// must share a key with.
+func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
+	k1, k2 := newEd25519(t), newEd25519(t)
+	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
+		h.gh.keys("alice", k1, k2)
+	})
+	ctx := context.Background()
+	if err := h.a.Refresh(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	ch := h.a.Changed()
+	h.gh.set("alice", response{status: 404, ctype: "text/plain", body: "Not Found"})
+	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrNoSuchUser) {
+		t.Fatalf("Refresh = %v; want ErrNoSuchUser", err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Error("Changed() did not fire: live connections would not be revoked")
+	}
+	if h.a.CheckKey("alice", k1) {
+		t.Error("CheckKey after a 404 = true; want false")
+	}
+	if _, ok := h.a.Identify(k2); ok {
+		t.Error("Identify after a 404 names someone; want nobody")
+	}
+	if got := h.logs.count("GitHub has no such user", "login=alice", "cached=2"); got != 1 {
+		t.Errorf("got %d suspension warnings; want 1", got)
+	}
+	// A second 404 is the same streak: no second warning or audit event.
+	_ = h.a.Refresh(ctx, "alice")
+	if got, want := h.store.kinds("alice"), []string{EventKeysFetchFailed, EventKeysSuspended}; !slices.Equal(got, want) {
+		t.Errorf("got audit %q; want %q", got, want)
+	}
+	if ks, _ := h.store.KeySet(ctx, "alice"); len(ks.Keys) != 2 {
+		t.Errorf("stored keys = %d; want the 2 cached ones kept", len(ks.Keys))
+	}
+
+	// A GitHub outage meanwhile does not lift it, not even after a restart.
+	h.gh.set("alice", response{status: 500, ctype: "text/plain"})
+	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrUnexpectedStatus) {
+		t.Fatalf("Refresh = %v; want ErrUnexpectedStatus", err)
+	}
+	if h.a.CheckKey("alice", k1) {
+		t.Error("CheckKey after a 404 and a 500 = true; want false")
+	}
+	// A restart reads the suspension back from the store.
+	a2 := h.reopen(t, "alice")
+	if a2.CheckKey("alice", k1) {
+		t.Error("CheckKey after a restart = true; want false (still suspended)")
+	}
+	// The account is back with one of its keys: it is alice again.
+	h.gh.keys("alice", k1)
+	if err := a2.Refresh(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if !a2.CheckKey("alice", k1) || a2.CheckKey("alice", k2) {
+		t.Error("after GitHub lists k1 again: want k1 accepted and k2 refused")
+	}
+}
+
+// A key set that shares no key with the cached one (a login reused by a
+// new account looks like this) is held: neither the old keys nor the new
+// ones let anyone in until an admin accepts the new set. GitHub removing
+// keys is always honoured.
+func TestWholesaleReplacementIsHeld(t *testing.T) {
+	old1, old2, new1 := newEd25519(t), newEd25519(t), newEd25519(t)
+	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
+		h.gh.keys("alice", old1, old2)
+	})
+	ctx := context.Background()
+	if err := h.a.Refresh(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	h.gh.keys("alice", new1)
+	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrKeysReplaced) {
+		t.Fatalf("Refresh = %v; want ErrKeysReplaced", err)
+	}
+	for name, k := range map[string]ssh.PublicKey{"old": old1, "new": new1} {
+		if h.a.CheckKey("alice", k) {
+			t.Errorf("CheckKey(%s key) while held = true; want false", name)
+		}
+	}
+	if got := h.logs.count("key set replaced entirely", "login=alice"); got != 1 {
+		t.Errorf("got %d replacement warnings; want 1", got)
+	}
+	if got, want := h.store.kinds("alice"), []string{EventKeysFetchFailed, EventKeysSuspended}; !slices.Equal(got, want) {
+		t.Errorf("got audit %q; want %q", got, want)
+	}
+	ks, _ := h.store.KeySet(ctx, "alice")
+	if len(ks.Keys) != 2 || !strings.Contains(ks.LastError, "refresh-keys LOGIN --accept") {
+		t.Errorf("stored set = %d keys, last error %q; want the 2 old keys and the reason", len(ks.Keys), ks.LastError)
+	}
+
+	// Held across a restart, and by every plain refresh.
+	a2 := h.reopen(t, "alice")
+	if err := a2.Refresh(ctx, "alice"); !errors.Is(err, ErrKeysReplaced) {
+		t.Fatalf("Refresh after restart = %v; want ErrKeysReplaced", err)
+	}
+	if a2.CheckKey("alice", new1) || a2.CheckKey("alice", old1) {
+		t.Error("a key accepted while held after a restart")
+	}
+	// The admin accepts.
+	if err := a2.AcceptReplaced(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if !a2.CheckKey("alice", new1) || a2.CheckKey("alice", old1) {
+		t.Error("after accepting: want the new key accepted and the old one refused")
+	}
+}
+
+// A renamed account whose name is then taken by someone else: 404, then a
+// different key set. The new set is held, not taken as a first fetch.
+func TestRenameThenReuseIsHeld(t *testing.T) {
+	owner, stranger := newEd25519(t), newEd25519(t)
+	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
+		h.gh.keys("alice", owner)
+	})
+	ctx := context.Background()
+	if err := h.a.Refresh(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	h.gh.set("alice", response{status: 404, ctype: "text/plain"})
+	_ = h.a.Refresh(ctx, "alice")
+	h.gh.keys("alice", stranger)
+	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrKeysReplaced) {
+		t.Fatalf("Refresh = %v; want ErrKeysReplaced", err)
+	}
+	if h.a.CheckKey("alice", stranger) || h.a.CheckKey("alice", owner) {
+		t.Error("a key accepted after rename and reuse")
+	}
+	if got := h.logs.count("cached keys stay suspended", "login=alice"); got != 1 {
+		t.Errorf("got %d stay-suspended logs; want 1", got)
 	}
 }

@@ -12,8 +12,13 @@ var (
 	ErrNotAllowed = errors.New("login not allowlisted")
 	// ErrFetchDisabled means key fetching is switched off (no GitHub URL).
 	ErrFetchDisabled = errors.New("key fetching disabled")
-	// ErrNoSuchUser means GitHub answered 404 for the login.
+	// ErrNoSuchUser means GitHub answered 404 for the login: the account
+	// was renamed or deleted, and its name may be taken by someone else.
 	ErrNoSuchUser = errors.New("no such user")
+	// ErrKeysReplaced means GitHub lists a key set that shares no key with
+	// the cached one: what a login reused by a new account looks like. The
+	// new set waits for an admin (refresh-keys LOGIN --accept).
+	ErrKeysReplaced = errors.New("key set replaced entirely; held for an admin: refresh-keys LOGIN --accept")
 	// ErrNotPlainText means a 200 response was not text/plain (a login or
 	// abuse page, for example); nothing was parsed from it.
 	ErrNotPlainText = errors.New("response is not text/plain")

@@ -123,6 +123,18 @@ func (a *Authenticator) missLoop(ctx context.Context) {
 // the login. The fetch itself is bounded by FetchTimeout and is not
 // abandoned if ctx ends first.
 func (a *Authenticator) Refresh(ctx context.Context, login string) error {
+	return a.refresh(ctx, login, false)
+}
+
+// AcceptReplaced is Refresh for a key set held as ErrKeysReplaced: the
+// fetched set is taken even if it shares no key with the cached one (the
+// admin command refresh-keys --accept, once the admin has checked that the
+// login's GitHub account is still the same person's).
+func (a *Authenticator) AcceptReplaced(ctx context.Context, login string) error {
+	return a.refresh(ctx, login, true)
+}
+
+func (a *Authenticator) refresh(ctx context.Context, login string, accept bool) error {
 	login, err := NormalizeLogin(login)
 	if err != nil {
 		return fmt.Errorf("refresh keys: %w", err)
@@ -133,8 +145,12 @@ func (a *Authenticator) Refresh(ctx context.Context, login string) error {
 	if _, ok := a.Lookup(login); !ok {
 		return fmt.Errorf("refresh keys for %s: %w", login, ErrNotAllowed)
 	}
-	ch := a.group.DoChan(login, func() (any, error) {
-		return nil, a.doFetch(context.WithoutCancel(ctx), login)
+	key := login
+	if accept {
+		key = "accept:" + login // never joins, nor is joined by, a fetch that holds
+	}
+	ch := a.group.DoChan(key, func() (any, error) {
+		return nil, a.doFetch(context.WithoutCancel(ctx), login, accept)
 	})
 	select {
 	case res := <-ch:
@@ -150,14 +166,18 @@ func (a *Authenticator) Refresh(ctx context.Context, login string) error {
 // fetch runs doFetch, sharing one in-flight fetch per login.
 func (a *Authenticator) fetch(ctx context.Context, login string) error {
 	_, err, _ := a.group.Do(login, func() (any, error) {
-		return nil, a.doFetch(ctx, login)
+		return nil, a.doFetch(ctx, login, false)
 	})
 	return err
 }
 
 // doFetch fetches an allowlisted login's keys and updates the cache. A
-// failure never touches the cached keys.
-func (a *Authenticator) doFetch(ctx context.Context, login string) error {
+// failure never removes cached keys, but GitHub answering that the login
+// does not exist suspends them. A set that shares no key with a non-empty
+// cached set is held, and suspends the cached one too, unless accept: a
+// removal on GitHub is always honoured, a wholesale replacement waits for
+// an admin.
+func (a *Authenticator) doFetch(ctx context.Context, login string, accept bool) error {
 	if _, ok := a.Lookup(login); !ok {
 		return fmt.Errorf("fetch keys for %s: %w", login, ErrNotAllowed)
 	}
@@ -175,7 +195,25 @@ func (a *Authenticator) doFetch(ctx context.Context, login string) error {
 		return err
 	}
 	a.logSkipped("github:"+login, skipped)
+	if !accept && a.replacesAll(login, keys) {
+		err := fmt.Errorf("keys for %s: %w", login, ErrKeysReplaced)
+		a.fetchFailed(ctx, login, err)
+		return err
+	}
 	return a.fetchSucceeded(ctx, login, keys)
+}
+
+// replacesAll reports whether keys, just fetched, share no key with login's
+// non-empty cached set.
+func (a *Authenticator) replacesAll(login string, keys []Key) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g := a.github[login]
+	if g == nil || len(g.keys) == 0 || len(keys) == 0 {
+		return false
+	}
+	dropped, _ := diffKeys(keys, g.keys)
+	return len(dropped) == len(g.keys)
 }
 
 func (a *Authenticator) fetchFailed(ctx context.Context, login string, ferr error) {
@@ -189,21 +227,46 @@ func (a *Authenticator) fetchFailed(ctx context.Context, login string, ferr erro
 	firstInStreak := !g.failing
 	g.failing = true
 	cached := len(g.keys)
+	reason := ferr.Error()
+	wasSuspended := g.suspendedBy != ""
+	suspend := suspends(ferr) && cached > 0 && !wasSuspended
+	recorded := reason
+	switch {
+	case suspend:
+		g.suspendedBy = reason
+		a.publishLocked() // live connections with these keys are revoked
+	case wasSuspended && suspends(ferr):
+		g.suspendedBy = reason
+	case wasSuspended:
+		// The store keeps one error per login: it must still say why the
+		// keys are suspended, or a restart would take them back.
+		recorded = reason + "; keys still suspended: " + g.suspendedBy
+	}
 	a.mu.Unlock()
 
-	reason := ferr.Error()
-	a.log.Warn("key fetch failed; keeping cached keys", "login", login, "reason", reason, "cached", cached)
-	if errors.Is(ferr, ErrNoSuchUser) && cached > 0 {
-		a.log.Warn("GitHub has no such user but keys are cached: account renamed or deleted?", "login", login, "cached", cached)
+	switch {
+	case suspend && errors.Is(ferr, ErrNoSuchUser):
+		a.log.Warn("GitHub has no such user: its cached keys are refused until GitHub lists one of them again (account renamed or deleted?)",
+			"login", login, "cached", cached)
+	case suspend:
+		a.log.Warn("key set replaced entirely on GitHub: old and new keys are refused until an admin runs refresh-keys --accept (a login reused by another account?)",
+			"login", login, "cached", cached)
+	case wasSuspended:
+		a.log.Warn("key fetch failed; cached keys stay suspended", "login", login, "reason", reason, "cached", cached)
+	default:
+		a.log.Warn("key fetch failed; keeping cached keys", "login", login, "reason", reason, "cached", cached)
 	}
 	sctx := context.WithoutCancel(ctx)
 	if a.opts.Store != nil {
-		if err := a.opts.Store.RecordFetchError(sctx, login, reason, now); err != nil {
+		if err := a.opts.Store.RecordFetchError(sctx, login, recorded, now); err != nil {
 			a.log.Error("record key fetch error", "login", login, "err", err)
 		}
 	}
 	if firstInStreak {
 		a.audit(sctx, store.Event{At: now, Kind: EventKeysFetchFailed, Login: login, Detail: reason})
+	}
+	if suspend {
+		a.audit(sctx, store.Event{At: now, Kind: EventKeysSuspended, Login: login, Detail: reason})
 	}
 }
 
@@ -216,7 +279,7 @@ func (a *Authenticator) fetchSucceeded(ctx context.Context, login string, keys [
 		a.github[login] = g
 	}
 	old, hadFetch := g.keys, !g.fetchedAt.IsZero()
-	g.keys, g.fetchedAt, g.failing = keys, now, false
+	g.keys, g.fetchedAt, g.failing, g.suspendedBy = keys, now, false, ""
 	a.publishLocked()
 	a.mu.Unlock()
 

@@ -82,8 +82,34 @@ func TestAdminCommands(t *testing.T) {
 		{name: "refresh-keys unknown", id: boss, argv: []string{"refresh-keys", "nobody"}, wantCode: 1,
 			wantStderr: "warren: refresh-keys: nobody: not found\n"},
 		{name: "refresh-keys needs a login", id: boss, argv: []string{"refresh-keys"}, wantCode: 2,
-			wantStderr: "warren: refresh-keys: refresh-keys takes one login\nusage: refresh-keys LOGIN\n"},
+			wantStderr: "warren: refresh-keys: refresh-keys takes one login\nusage: refresh-keys [--accept] LOGIN\n"},
+		{name: "refresh-keys unknown flag", id: boss, argv: []string{"refresh-keys", "--force", "alice"}, wantCode: 2,
+			wantStderr: "warren: refresh-keys: flag provided but not defined: -force\nusage: refresh-keys [--accept] LOGIN\n"},
 	})
+}
+
+// TestRefreshKeysAccept: only --accept asks for a wholly new key set to be
+// taken; a plain refresh never does.
+func TestRefreshKeysAccept(t *testing.T) {
+	for _, tt := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"refresh-keys", "alice"}, "refresh alice"},
+		{[]string{"refresh-keys", "--accept", "alice"}, "accept alice"},
+		{[]string{"refresh-keys", "alice", "--accept"}, "accept alice"},
+	} {
+		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
+			k := newFakeKeys()
+			code, stdout, stderr := run(t, NewRouter(RefreshKeys(k)), boss, false, tt.argv...)
+			if code != 0 || stdout != "alice\t2\n" {
+				t.Fatalf("got %d %q %q; want 0 \"alice\\t2\\n\"", code, stdout, stderr)
+			}
+			if len(k.calls) != 1 || k.calls[0] != tt.want {
+				t.Errorf("calls: got %q; want [%q]", k.calls, tt.want)
+			}
+		})
+	}
 }
 
 func TestAuditQuery(t *testing.T) {

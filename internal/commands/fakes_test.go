@@ -203,8 +203,12 @@ func (f *fakeKeys) Keys(_ context.Context, login string) (KeySet, error) {
 	return f.sets[login], nil
 }
 
-func (f *fakeKeys) Refresh(_ context.Context, login string) (KeySet, error) {
-	f.calls = append(f.calls, "refresh "+login)
+func (f *fakeKeys) Refresh(_ context.Context, login string, accept bool) (KeySet, error) {
+	if accept {
+		f.calls = append(f.calls, "accept "+login)
+	} else {
+		f.calls = append(f.calls, "refresh "+login)
+	}
 	set, ok := f.sets[login]
 	if !ok {
 		return KeySet{}, fmt.Errorf("login %s: %w", login, ErrNotFound)

@@ -25,8 +25,9 @@ type KeySource interface {
 	// Keys returns login's cached keys.
 	Keys(ctx context.Context, login string) (KeySet, error)
 	// Refresh fetches login's keys now and returns the new set; an
-	// unknown login is an error wrapping ErrNotFound.
-	Refresh(ctx context.Context, login string) (KeySet, error)
+	// unknown login is an error wrapping ErrNotFound. With accept, a set
+	// that shares no key with the cached one is taken rather than held.
+	Refresh(ctx context.Context, login string, accept bool) (KeySet, error)
 }
 
 type keyRecord struct {
@@ -82,19 +83,26 @@ func Keys(k KeySource) Command {
 }
 
 // RefreshKeys fetches a login's keys now and prints the login and the
-// number of keys it has.
+// number of keys it has. --accept takes a key set that replaced the cached
+// one entirely, which a plain fetch holds for an admin to check.
 func RefreshKeys(k KeySource) Command {
 	return Command{
 		Name:    "refresh-keys",
-		Args:    "LOGIN",
-		Summary: "fetch LOGIN's public keys now; prints login and key count",
+		Args:    "[--accept] LOGIN",
+		Summary: "fetch LOGIN's public keys now; --accept takes a wholly new key set; prints login and key count",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
-			login, err := oneLogin(args, "refresh-keys")
+			fs := newFlags("refresh-keys")
+			accept := fs.Bool("accept", false, "")
+			pos, err := parseArgs(fs, args)
 			if err != nil {
 				return err
 			}
-			set, err := k.Refresh(ctx, login)
+			if len(pos) != 1 || pos[0] == "" {
+				return Usagef("refresh-keys takes one login")
+			}
+			login := pos[0]
+			set, err := k.Refresh(ctx, login, *accept)
 			if err != nil {
 				return named(login, err)
 			}

@@ -39,14 +39,18 @@ func (a adminService) Keys(ctx context.Context, login string) (commands.KeySet, 
 }
 
 // Refresh implements commands.KeySource.
-func (a adminService) Refresh(ctx context.Context, login string) (commands.KeySet, error) {
-	if err := a.s.auth.Refresh(ctx, login); err != nil {
+func (a adminService) Refresh(ctx context.Context, login string, accept bool) (commands.KeySet, error) {
+	refresh, kind := a.s.auth.Refresh, "admin.refresh_keys"
+	if accept {
+		refresh, kind = a.s.auth.AcceptReplaced, "admin.accept_keys"
+	}
+	if err := refresh(ctx, login); err != nil {
 		if errors.Is(err, auth.ErrNotAllowed) {
 			return commands.KeySet{}, fmt.Errorf("%s: %w", login, commands.ErrNotFound)
 		}
 		return commands.KeySet{}, err
 	}
-	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: "admin.refresh_keys", Login: login})
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: kind, Login: login})
 	return a.Keys(ctx, login)
 }
 
