@@ -1,13 +1,31 @@
 package screen
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // appendCells appends the characters of cells with the SGR changes needed
 // from *pen, which it updates. Wide-character continuations are skipped.
 func appendCells(dst []byte, cells []cell, pen *style, s *Screen) []byte {
-	for i := range cells {
+	for i := 0; i < len(cells); i++ {
 		c := &cells[i]
 		if c.width == 0 {
+			continue
+		}
+		if c.style == *pen && isPlainASCII(c) {
+			// A run of plain ASCII in the current pen, the bulk of most
+			// lines: one byte per cell, with no SGR to compare again.
+			j := i + 1
+			for j < len(cells) && cells[j].style == *pen && isPlainASCII(&cells[j]) {
+				j++
+			}
+			at := len(dst)
+			dst = slices.Grow(dst, j-i)[:at+j-i]
+			for k, c := range cells[i:j] {
+				dst[at+k] = byte(c.r)
+			}
+			i = j - 1
 			continue
 		}
 		if c.style != *pen {
@@ -27,6 +45,12 @@ func appendCells(dst []byte, cells []cell, pen *style, s *Screen) []byte {
 		}
 	}
 	return dst
+}
+
+// isPlainASCII reports whether c is a printable ASCII character of width 1
+// with no combining marks.
+func isPlainASCII(c *cell) bool {
+	return c.r >= 0x20 && c.r < 0x7f && c.width == 1 && c.comb == 0
 }
 
 func appendCUP(dst []byte, x, y int) []byte {

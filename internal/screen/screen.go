@@ -107,8 +107,14 @@ func newRows(cols, rows int) [][]cell {
 }
 
 func fill(cs []cell, c cell) {
-	for i := range cs {
-		cs[i] = c
+	if len(cs) == 0 {
+		return
+	}
+	// Doubling copies run as memmove, several times faster than a store per
+	// cell for the full rows a scroll clears.
+	cs[0] = c
+	for k := 1; k < len(cs); k *= 2 {
+		copy(cs[k:], cs[:k])
 	}
 }
 

@@ -82,7 +82,8 @@ func (sb *scrollback) clear() {
 // with trailing default blanks dropped and no final reset.
 func encodeLine(dst []byte, row []cell, s *Screen) []byte {
 	end := len(row)
-	for end > 0 && row[end-1].isBlank(0) {
+	erased := blank(0)
+	for end > 0 && row[end-1] == erased {
 		end--
 	}
 	pen := style{}
