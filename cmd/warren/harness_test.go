@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -794,22 +795,32 @@ type bgSSH struct {
 	done chan struct{}
 }
 
-// ssh-bg [-zeros N] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]: starts the
-// real ssh client in the background, as ssh-as would (options such as -N or
-// -tt go before the destination), with N zero bytes on its stdin (else
-// nothing) and its output discarded; it is killed when the script ends.
+// ssh-bg [-zeros N | -hold] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]:
+// starts the real ssh client in the background, as ssh-as would (options
+// such as -N or -tt go before the destination), with N zero bytes on its
+// stdin, or (-hold) a stdin that stays open, else none, and its output
+// discarded; it is killed when the script ends.
 // ssh-bg -alive NAME: fails unless it still runs (with !, unless it ended).
 // ssh-bg -kill NAME: kills it and waits until it has gone.
+// ssh-bg -stop NAME, ssh-bg -cont NAME: freezes it (it reads nothing more)
+// and lets it go on.
 func cmdSSHBg(ts *testscript.TestScript, neg bool, args []string) {
 	bgs := ts.Value(bgKey{}).(map[string]*bgSSH)
-	if len(args) == 2 && (args[0] == "-alive" || args[0] == "-kill") {
+	if len(args) == 2 && slices.Contains([]string{"-alive", "-kill", "-stop", "-cont"}, args[0]) {
 		bg := bgs[args[1]]
 		if bg == nil {
 			ts.Fatalf("ssh-bg: no client %q", args[1])
 		}
-		if args[0] == "-kill" {
+		switch args[0] {
+		case "-kill":
 			_ = bg.cmd.Process.Kill()
 			<-bg.done
+			return
+		case "-stop":
+			ts.Check(bg.cmd.Process.Signal(syscall.SIGSTOP))
+			return
+		case "-cont":
+			ts.Check(bg.cmd.Process.Signal(syscall.SIGCONT))
 			return
 		}
 		select {
@@ -828,13 +839,21 @@ func cmdSSHBg(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("ssh-bg: unsupported: !")
 	}
 	var stdin io.Reader = strings.NewReader("")
-	if len(args) >= 2 && args[0] == "-zeros" {
+	switch {
+	case len(args) >= 2 && args[0] == "-zeros":
 		n, err := strconv.ParseInt(args[1], 10, 64)
 		ts.Check(err)
 		stdin, args = io.LimitReader(zeros{}, n), args[2:]
+	case len(args) >= 1 && args[0] == "-hold":
+		// A pipe nobody writes to: the client's input stays open, and
+		// empty, until the script ends.
+		r, w, err := os.Pipe()
+		ts.Check(err)
+		ts.Defer(func() { _ = w.Close() })
+		stdin, args = r, args[1:]
 	}
 	if len(args) < 3 {
-		ts.Fatalf("usage: ssh-bg [-zeros N] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]")
+		ts.Fatalf("usage: ssh-bg [-zeros N | -hold] NAME KEY LOGIN [SSH-OPTIONS...] [COMMAND...]")
 	}
 	name, key, login, rest := args[0], args[1], args[2], args[3:]
 	var opts []string
@@ -845,6 +864,9 @@ func cmdSSHBg(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.Command(lookPath(ts, "ssh"), a...)
 	cmd.Stdin = stdin
 	ts.Check(cmd.Start())
+	if f, ok := stdin.(*os.File); ok {
+		_ = f.Close() // the client has its own copy
+	}
 	bg := &bgSSH{cmd: cmd, done: make(chan struct{})}
 	bgs[name] = bg
 	// The waiter ends when the client exits (killed at the latest by the

@@ -67,7 +67,8 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 			}
 		}
 	}
-	s.log.Info("client left", "id", id, "clients", n, "reason", res.Reason.String())
+	// cl.done is closed: its writer has ended, nothing else touches resyncs.
+	s.log.Info("client left", "id", id, "clients", n, "reason", res.Reason.String(), "resyncs", cl.resyncs)
 	s.m.emit(Event{Kind: EventDetached, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, Clients: n, Reason: res.Reason, ExitCode: res.ExitCode, Time: time.Now()})
 	return res
 }
