@@ -318,6 +318,22 @@ func (a *Authenticator) Identify(key ssh.PublicKey) (Identity, bool) {
 	return Identity{Login: e.Login, Admin: e.Admin, Fingerprint: fp}, true
 }
 
+// Suspended reports whether login's cached GitHub keys are suspended
+// (ErrNoSuchUser or ErrKeysReplaced), and why.
+func (a *Authenticator) Suspended(login string) (reason string, ok bool) {
+	login, err := NormalizeLogin(login)
+	if err != nil {
+		return "", false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g := a.github[login]
+	if g == nil || g.suspendedBy == "" || len(g.keys) == 0 {
+		return "", false
+	}
+	return g.suspendedBy, true
+}
+
 // Lookup returns the allowlist entry for login.
 func (a *Authenticator) Lookup(login string) (Entry, bool) {
 	return a.snap.Load().allow.Lookup(login)

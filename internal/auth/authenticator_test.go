@@ -249,6 +249,9 @@ func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
 	if _, ok := h.a.Identify(k2); ok {
 		t.Error("Identify after a 404 names someone; want nobody")
 	}
+	if reason, ok := h.a.Suspended("alice"); !ok || !strings.HasSuffix(reason, ErrNoSuchUser.Error()) {
+		t.Errorf("Suspended = %q, %v; want the 404", reason, ok)
+	}
 	if got := h.logs.count("GitHub has no such user", "login=alice", "cached=2"); got != 1 {
 		t.Errorf("got %d suspension warnings; want 1", got)
 	}
@@ -281,6 +284,9 @@ func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
 	}
 	if !a2.CheckKey("alice", k1) || a2.CheckKey("alice", k2) {
 		t.Error("after GitHub lists k1 again: want k1 accepted and k2 refused")
+	}
+	if _, ok := a2.Suspended("alice"); ok {
+		t.Error("Suspended after GitHub lists k1 again = true; want false")
 	}
 }
 

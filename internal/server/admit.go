@@ -77,6 +77,9 @@ func (s *Server) refusalReason(user string) string {
 	case !s.allowed(login):
 		return "not_allowlisted"
 	}
+	if _, suspended := s.auth.Suspended(login); suspended {
+		return "keys_suspended" // GitHub said 404, or replaced every key
+	}
 	if keys, _ := s.auth.Keys(login); len(keys) == 0 {
 		return "no_keys" // never fetched, or GitHub unreachable on first contact
 	}
