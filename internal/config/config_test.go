@@ -25,6 +25,9 @@ func TestLoadPrecedence(t *testing.T) {
 		{"flag wins over env", []string{"--listen", ":4444"}, map[string]string{"WARREN_LISTEN": ":3333"}, func(c Config) (any, any) { return c.Listen, ":4444" }},
 		{"allow list", []string{"--allow", "alice, Bob,,carol"}, nil, func(c Config) (any, any) { return c.Allow, []string{"alice", "Bob", "carol"} }},
 		{"command split like a shell", []string{"--command", `sh -c 'echo "hi there"'`}, nil, func(c Config) (any, any) { return c.Command, []string{"sh", "-c", `echo "hi there"`} }},
+		{"command with POSIX escapes", []string{"--command", `bash -c "echo \$HOME \"q\" a\\b" 'it'\''s' x\ y`}, nil, func(c Config) (any, any) {
+			return c.Command, []string{"bash", "-c", `echo $HOME "q" a\b`, "it's", "x y"}
+		}},
 		{"empty start args are explicit", []string{"--start-args", ""}, nil, func(c Config) (any, any) { return c.StartArgs != nil && len(c.StartArgs) == 0, true }},
 		{"history size units", []string{"--history-bytes", "8MiB"}, nil, func(c Config) (any, any) { return c.HistoryBytes, int64(8 << 20) }},
 		{"duration from env", nil, map[string]string{"WARREN_STOP_GRACE": "3s"}, func(c Config) (any, any) { return c.StopGrace, 3 * time.Second }},
@@ -64,6 +67,7 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"github url scheme", []string{"--github-url", "ftp://x"}, nil, "--github-url"},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument"},
 		{"empty command", []string{"--command", ""}, nil, "--command"},
+		{"unterminated quote", []string{"--command", `sh -c "echo`}, nil, "command"},
 		{"bad days", []string{"--audit-retention", "ninety days"}, nil, "audit-retention"},
 		{"tiny keepalive", []string{"--keepalive", "10ms"}, nil, "--keepalive"},
 		{"empty uid range", []string{"--uid-range", ""}, nil, "--uid-range"},

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anmitsu/go-shlex"
+	"github.com/kballard/go-shellquote"
 )
 
 // commaList is a flag.Value for "a,b,c"; empty items are dropped.
@@ -37,7 +37,7 @@ func (w *shellWords) String() string {
 }
 
 func (w *shellWords) Set(s string) error {
-	words, err := shlex.Split(s, true)
+	words, err := shellquote.Split(s)
 	if err != nil {
 		return fmt.Errorf("split %q: %w", s, err)
 	}
