@@ -97,13 +97,8 @@ func TestMissFetchIsRateLimited(t *testing.T) {
 
 func TestCachedKeysSurviveFailedFetches(t *testing.T) {
 	alice := newEd25519(t)
-	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
-		h.gh.keys("alice", alice)
-	})
+	h := fetchedHarness(t, alice)
 	ctx := context.Background()
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	if !h.a.CheckKey("alice", alice) {
 		t.Fatal("CheckKey after a good fetch = false; want true")
 	}
@@ -150,13 +145,8 @@ func TestCachedKeysSurviveFailedFetches(t *testing.T) {
 
 func TestKeySetChangeIsAudited(t *testing.T) {
 	k1, k2, k3 := newEd25519(t), newEd25519(t), newEd25519(t)
-	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
-		h.gh.keys("alice", k1, k2)
-	})
+	h := fetchedHarness(t, k1, k2)
 	ctx := context.Background()
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	ch := h.a.Changed()
 	h.gh.set("alice", response{status: 500, ctype: "text/plain"})
 	_ = h.a.Refresh(ctx, "alice") // starts a failure streak
@@ -207,6 +197,19 @@ func TestKeySetChangeIsAudited(t *testing.T) {
 	}
 }
 
+// fetchedHarness is a harness where alice is allowlisted, GitHub lists
+// keys for her, and one fetch has cached them.
+func fetchedHarness(t *testing.T, keys ...ssh.PublicKey) *harness {
+	t.Helper()
+	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
+		h.gh.keys("alice", keys...)
+	})
+	if err := h.a.Refresh(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // reopen builds a second Authenticator over h's store and GitHub, as a
 // restart would.
 func (h *harness) reopen(t *testing.T, allow ...string) *Authenticator {
@@ -226,13 +229,8 @@ func (h *harness) reopen(t *testing.T, allow ...string) *Authenticator {
 // must share a key with.
 func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
 	k1, k2 := newEd25519(t), newEd25519(t)
-	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
-		h.gh.keys("alice", k1, k2)
-	})
+	h := fetchedHarness(t, k1, k2)
 	ctx := context.Background()
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	ch := h.a.Changed()
 	h.gh.set("alice", response{status: 404, ctype: "text/plain", body: "Not Found"})
 	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrNoSuchUser) {
@@ -296,13 +294,8 @@ func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
 // keys is always honoured.
 func TestWholesaleReplacementIsHeld(t *testing.T) {
 	old1, old2, new1 := newEd25519(t), newEd25519(t), newEd25519(t)
-	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
-		h.gh.keys("alice", old1, old2)
-	})
+	h := fetchedHarness(t, old1, old2)
 	ctx := context.Background()
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	h.gh.keys("alice", new1)
 	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrKeysReplaced) {
 		t.Fatalf("Refresh = %v; want ErrKeysReplaced", err)
@@ -344,13 +337,8 @@ func TestWholesaleReplacementIsHeld(t *testing.T) {
 // different key set. The new set is held, not taken as a first fetch.
 func TestRenameThenReuseIsHeld(t *testing.T) {
 	owner, stranger := newEd25519(t), newEd25519(t)
-	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice"} }, func(h *harness) {
-		h.gh.keys("alice", owner)
-	})
+	h := fetchedHarness(t, owner)
 	ctx := context.Background()
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	h.gh.set("alice", response{status: 404, ctype: "text/plain"})
 	_ = h.a.Refresh(ctx, "alice")
 	h.gh.keys("alice", stranger)
