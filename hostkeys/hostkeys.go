@@ -87,7 +87,13 @@ func LoadOrCreateWith(dir string, opts Options) ([]Key, error) {
 	}
 	log = log.With("component", "hostkeys")
 
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// Missing parents are made as mkdir -p makes them (0755 less the
+	// umask): only the key directory itself is private, so a parent it
+	// shares with the data directory stays passable for sessions.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create host key directory: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create host key directory: %w", err)
 	}
 	if err := checkDir(dir); err != nil {

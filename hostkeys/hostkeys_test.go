@@ -230,6 +230,30 @@ func TestFirstStartCreatesKeys(t *testing.T) {
 	}
 }
 
+// Missing parents of the key directory are made as mkdir -p makes them,
+// passable by others: the data directory may share them, and sessions
+// running as other uids must pass through.
+func TestMissingParentsArePassable(t *testing.T) {
+	root := t.TempDir()
+	parent, dir := filepath.Join(root, "srv"), filepath.Join(root, "srv", "keys")
+	if _, err := LoadOrCreate(dir); err != nil {
+		t.Fatalf("LoadOrCreate: %v", err)
+	}
+	fi, err := os.Stat(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm()&0o001 == 0 {
+		t.Errorf("%s: mode %04o; want others allowed to pass through", parent, fi.Mode().Perm())
+	}
+	if fi, err = os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("%s: mode %04o; want 0700", dir, fi.Mode().Perm())
+	}
+}
+
 func TestSecondStartLoadsSameKeys(t *testing.T) {
 	dir := seededDir(t)
 	before := snapshot(t, dir)

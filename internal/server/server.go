@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -100,7 +101,12 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--max-startups: %w", err)
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+	// Missing parents as mkdir -p makes them: sessions running as other
+	// uids pass through them to their workspaces.
+	if err := os.MkdirAll(filepath.Dir(cfg.DataDir), 0o755); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	if err := os.Mkdir(cfg.DataDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
 	defer func() {
@@ -286,7 +292,7 @@ func (s *Server) shutdown() {
 		if err := s.sessions.Shutdown(ctx); err != nil {
 			s.logger.Error("stop sessions", "err", err)
 		}
-		s.tellAll("warren is shutting down")
+		s.tellAll("the server is shutting down; its sessions come back when it starts again")
 		_ = s.ssh.Close()
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Shutdown(ctx)
