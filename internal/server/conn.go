@@ -27,12 +27,12 @@ type trackedConn struct {
 
 	// mu guards the following.
 	mu            sync.Mutex
-	authAttempted bool   // a public key was offered
-	authenticated bool   // a key signature was verified
-	lastOffered   string // fingerprint of the last key offered, for the audit log of a refusal
-	lastAccepted  bool   // the last key offered was the login's, but no signature came
-	refusedFor    string // why a verified key was still refused, for the log and audit
-	graceExceeded bool   // a read hit the handshake deadline
+	authAttempted bool            // a public key was offered
+	authenticated bool            // a key signature was verified
+	lastOffered   gossh.PublicKey // the last key offered, for the audit log of a refusal
+	lastAccepted  bool            // the last key offered was the login's, but no signature came
+	refusedFor    string          // why a verified key was still refused, for the log and audit
+	graceExceeded bool            // a read hit the handshake deadline
 	closed        bool
 	channels      int               // session channels open now
 	probed        *gossh.ServerConn // set once the connection is kept alive
@@ -54,10 +54,12 @@ func (c *trackedConn) Read(p []byte) (int, error) {
 }
 
 // offered records a key the client offered, and whether it was the login's.
+// It runs in the public-key callback, once per key offered: the
+// fingerprint is worked out only if the login is refused.
 func (c *trackedConn) offered(key gossh.PublicKey, accepted bool) {
 	c.mu.Lock()
 	c.authAttempted = true
-	c.lastOffered = gossh.FingerprintSHA256(key)
+	c.lastOffered = key
 	c.lastAccepted = accepted
 	c.mu.Unlock()
 }
@@ -90,7 +92,10 @@ func (c *trackedConn) outcome() admission.Outcome {
 func (c *trackedConn) refusal() (fingerprint string, attempted bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lastOffered, c.authAttempted && !c.authenticated
+	if !c.authAttempted || c.authenticated {
+		return "", false
+	}
+	return gossh.FingerprintSHA256(c.lastOffered), true
 }
 
 // refuse records why a key whose signature checked out was refused anyway.

@@ -49,7 +49,7 @@ type run struct {
 
 	input      chan []byte   // chunks for inputLoop
 	readerDone chan struct{} // closed when readLoop returns
-	quit       chan struct{} // closed by waitLoop once output is drained: ends inputLoop and resizeLoop
+	quit       chan struct{} // closed by waitLoop once output is drained: ends inputLoop
 	done       chan struct{} // closed by waitLoop when the end is recorded and the history closed
 	wg         sync.WaitGroup
 
