@@ -601,8 +601,9 @@ func cmdWaitExists(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("waitexists: %s does not exist after %s", args[0], waitDeadline)
 }
 
-// metricValue reads one unlabelled series from the server's /metrics.
-func metricValue(ts *testscript.TestScript, name string) float64 {
+// readMetric reads one series from the server's /metrics: NAME as the
+// exposition prints it, labels included (warren_x{a="b"}).
+func readMetric(ts *testscript.TestScript, name string) (float64, bool) {
 	resp, err := http.Get("http://" + ts.Getenv("HTTP") + "/metrics")
 	ts.Check(err)
 	defer resp.Body.Close()
@@ -611,16 +612,24 @@ func metricValue(ts *testscript.TestScript, name string) float64 {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			ts.Check(err)
-			return f
+			return f, true
 		}
 	}
-	ts.Fatalf("metric %s not found", name)
-	return 0
+	return 0, false
+}
+
+// metricValue is readMetric for a series that must exist already.
+func metricValue(ts *testscript.TestScript, name string) float64 {
+	v, ok := readMetric(ts, name)
+	if !ok {
+		ts.Fatalf("metric %s not found", name)
+	}
+	return v
 }
 
 // metric NAME VAR: sets $VAR to the server's current value of NAME.
-// metric NAME -near VAR TOLERANCE: waits until NAME is within TOLERANCE of
-// $VAR (leaks show as a value that never comes back).
+// metric NAME -near VAR TOLERANCE: waits until NAME exists and is within
+// TOLERANCE of $VAR (leaks show as a value that never comes back).
 func cmdMetric(ts *testscript.TestScript, neg bool, args []string) {
 	switch {
 	case !neg && len(args) == 2:
@@ -633,7 +642,8 @@ func cmdMetric(ts *testscript.TestScript, neg bool, args []string) {
 		deadline := time.Now().Add(waitDeadline)
 		var v float64
 		for time.Now().Before(deadline) {
-			if v = metricValue(ts, args[0]); v >= base-tol && v <= base+tol {
+			var ok bool
+			if v, ok = readMetric(ts, args[0]); ok && v >= base-tol && v <= base+tol {
 				fmt.Fprintf(ts.Stdout(), "%s %v (was %v)\n", args[0], v, base)
 				return
 			}
