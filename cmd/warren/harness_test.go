@@ -195,7 +195,11 @@ func cmdPublish(ts *testscript.TestScript, neg bool, args []string) {
 	for _, k := range args[1:] {
 		body = append(body, ts.ReadFile(filepath.Join("keys", k+".pub"))...)
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(filepath.Join("github", args[0]+".keys")), body, 0o644))
+	// Written aside and renamed into place: the fake GitHub must never read
+	// a half-written file, which would look like a login with no keys.
+	path := ts.MkAbs(filepath.Join("github", args[0]+".keys"))
+	ts.Check(os.WriteFile(path+".tmp", body, 0o644))
+	ts.Check(os.Rename(path+".tmp", path))
 }
 
 // fingerprint KEY: prints the SHA256 fingerprint of $WORK/keys/KEY.pub and

@@ -123,7 +123,8 @@ type githubKeys struct {
 	fetchedAt time.Time // last successful fetch; zero if never
 	failing   bool      // in a failure streak (audited once per streak)
 	// suspendedBy, when not empty, is the fetch error after which GitHub
-	// no longer vouches for keys (ErrNoSuchUser or ErrKeysReplaced). They
+	// no longer vouches for keys (ErrNoSuchUser, ErrKeysReplaced or
+	// ErrNoKeysListed). They
 	// stay cached, as the set a new one must share a key with, but let
 	// nobody in.
 	suspendedBy string
@@ -131,14 +132,19 @@ type githubKeys struct {
 
 // suspends reports whether a failed fetch suspends the cached keys.
 func suspends(err error) bool {
-	return errors.Is(err, ErrNoSuchUser) || errors.Is(err, ErrKeysReplaced)
+	return errors.Is(err, ErrNoSuchUser) || errors.Is(err, ErrKeysReplaced) || errors.Is(err, ErrNoKeysListed)
 }
 
 // suspendedBy reports whether a fetch error as recorded in the store
 // (its text) suspends the cached keys: the store keeps the text only, and
 // fetch errors end with their sentinel's text.
 func suspendedBy(lastError string) bool {
-	return strings.HasSuffix(lastError, ErrNoSuchUser.Error()) || strings.HasSuffix(lastError, ErrKeysReplaced.Error())
+	for _, e := range []error{ErrNoSuchUser, ErrKeysReplaced, ErrNoKeysListed} {
+		if strings.HasSuffix(lastError, e.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 // snapshot is an immutable view of everything the query methods need.
@@ -319,7 +325,7 @@ func (a *Authenticator) Identify(key ssh.PublicKey) (Identity, bool) {
 }
 
 // Suspended reports whether login's cached GitHub keys are suspended
-// (ErrNoSuchUser or ErrKeysReplaced), and why.
+// (ErrNoSuchUser, ErrKeysReplaced or ErrNoKeysListed), and why.
 func (a *Authenticator) Suspended(login string) (reason string, ok bool) {
 	login, err := NormalizeLogin(login)
 	if err != nil {

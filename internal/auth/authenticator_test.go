@@ -184,16 +184,73 @@ func TestKeySetChangeIsAudited(t *testing.T) {
 		t.Errorf("stored key set = %+v, %v; want 2 sorted keys", ks, err)
 	}
 
-	// 200 text/plain with no keys: the user removed them all.
+}
+
+// GitHub listing no keys (200 text/plain, empty body) lets nobody in at
+// once, but the cached set stays as the one the next listed set must share
+// a key with: otherwise emptying a reused name and then listing a
+// stranger's key would pass as a first fetch. Listing an old key again
+// lifts it; an admin can accept anything else.
+func TestEmptiedKeySetIsSuspendedNotForgotten(t *testing.T) {
+	old1, old2, stranger := newEd25519(t), newEd25519(t), newEd25519(t)
+	h := fetchedHarness(t, old1, old2)
+	ctx := context.Background()
+	ch := h.a.Changed()
 	h.gh.set("alice", response{status: 200, ctype: "text/plain"})
-	if err := h.a.Refresh(ctx, "alice"); err != nil {
-		t.Fatal(err)
+	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrNoKeysListed) {
+		t.Fatalf("Refresh of an empty list = %v; want ErrNoKeysListed", err)
 	}
-	if h.a.CheckKey("alice", k2) {
+	select {
+	case <-ch:
+	default:
+		t.Error("Changed() did not fire: live connections would not be revoked")
+	}
+	if h.a.CheckKey("alice", old1) {
 		t.Error("key accepted after GitHub returned an empty key list")
 	}
 	if keys, _ := h.a.Keys("alice"); len(keys) != 0 {
-		t.Errorf("got %d keys; want 0", len(keys))
+		t.Errorf("Keys = %d; want 0 usable", len(keys))
+	}
+	if reason, ok := h.a.Suspended("alice"); !ok || !strings.HasSuffix(reason, ErrNoKeysListed.Error()) {
+		t.Errorf("Suspended = %q, %v; want the empty list", reason, ok)
+	}
+	if got := h.logs.count("GitHub lists no keys", "login=alice", "cached=2"); got != 1 {
+		t.Errorf("got %d empty-list warnings; want 1", got)
+	}
+	if ks, _ := h.store.KeySet(ctx, "alice"); len(ks.Keys) != 2 {
+		t.Errorf("stored keys = %d; want the 2 cached ones kept", len(ks.Keys))
+	}
+
+	// A stranger's key next, across a restart: held, not a first fetch.
+	a2 := h.reopen(t, "alice")
+	h.gh.keys("alice", stranger)
+	if err := a2.Refresh(ctx, "alice"); !errors.Is(err, ErrKeysReplaced) {
+		t.Fatalf("Refresh after empty then a stranger's key = %v; want ErrKeysReplaced", err)
+	}
+	if a2.CheckKey("alice", stranger) || a2.CheckKey("alice", old1) {
+		t.Error("a key accepted after an emptied set was refilled by a stranger")
+	}
+
+	// The owner lists one of the old keys again: alice is back, and only
+	// what GitHub lists now works.
+	h.gh.keys("alice", old2)
+	if err := a2.Refresh(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if !a2.CheckKey("alice", old2) || a2.CheckKey("alice", old1) || a2.CheckKey("alice", stranger) {
+		t.Error("after GitHub lists old2 again: want only old2 accepted")
+	}
+
+	// An admin may accept an empty list: then the anchor is gone.
+	h.gh.set("alice", response{status: 200, ctype: "text/plain"})
+	if err := a2.AcceptReplaced(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a2.Suspended("alice"); ok {
+		t.Error("Suspended after accepting an empty list = true; want false")
+	}
+	if ks, _ := h.store.KeySet(ctx, "alice"); len(ks.Keys) != 0 {
+		t.Errorf("stored keys after accepting an empty list = %d; want 0", len(ks.Keys))
 	}
 }
 

@@ -19,6 +19,11 @@ var (
 	// the cached one: what a login reused by a new account looks like. The
 	// new set waits for an admin (refresh-keys LOGIN --accept).
 	ErrKeysReplaced = errors.New("key set replaced entirely; held for an admin: refresh-keys LOGIN --accept")
+	// ErrNoKeysListed means GitHub lists no keys for a login whose keys are
+	// cached: every key was removed, or the name now belongs to a new
+	// account that has none yet. The cached keys let nobody in, and stay
+	// as the set the next listed one must share a key with.
+	ErrNoKeysListed = errors.New("GitHub lists no keys; a new key set must share one with the cached set, or wait for an admin: refresh-keys LOGIN --accept")
 	// ErrNotPlainText means a 200 response was not text/plain (a login or
 	// abuse page, for example); nothing was parsed from it.
 	ErrNotPlainText = errors.New("response is not text/plain")

@@ -176,7 +176,9 @@ func (a *Authenticator) fetch(ctx context.Context, login string) error {
 // does not exist suspends them. A set that shares no key with a non-empty
 // cached set is held, and suspends the cached one too, unless accept: a
 // removal on GitHub is always honoured, a wholesale replacement waits for
-// an admin.
+// an admin. An empty set suspends the cached one rather than replacing it,
+// so that emptying a login and then listing new keys is a wholesale
+// replacement too, not a first fetch.
 func (a *Authenticator) doFetch(ctx context.Context, login string, accept bool) error {
 	if _, ok := a.Lookup(login); !ok {
 		return fmt.Errorf("fetch keys for %s: %w", login, ErrNotAllowed)
@@ -195,25 +197,31 @@ func (a *Authenticator) doFetch(ctx context.Context, login string, accept bool) 
 		return err
 	}
 	a.logSkipped("github:"+login, skipped)
-	if !accept && a.replacesAll(login, keys) {
-		err := fmt.Errorf("keys for %s: %w", login, ErrKeysReplaced)
+	if held := a.heldBack(login, keys); held != nil && !accept {
+		err := fmt.Errorf("keys for %s: %w", login, held)
 		a.fetchFailed(ctx, login, err)
 		return err
 	}
 	return a.fetchSucceeded(ctx, login, keys)
 }
 
-// replacesAll reports whether keys, just fetched, share no key with login's
-// non-empty cached set.
-func (a *Authenticator) replacesAll(login string, keys []Key) bool {
+// heldBack reports why keys, just fetched, must not replace login's
+// non-empty cached set without an admin: ErrNoKeysListed if keys is empty,
+// ErrKeysReplaced if it shares no key with the cached set; nil otherwise.
+func (a *Authenticator) heldBack(login string, keys []Key) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	g := a.github[login]
-	if g == nil || len(g.keys) == 0 || len(keys) == 0 {
-		return false
+	switch {
+	case g == nil || len(g.keys) == 0:
+		return nil
+	case len(keys) == 0:
+		return ErrNoKeysListed
 	}
-	dropped, _ := diffKeys(keys, g.keys)
-	return len(dropped) == len(g.keys)
+	if dropped, _ := diffKeys(keys, g.keys); len(dropped) == len(g.keys) {
+		return ErrKeysReplaced
+	}
+	return nil
 }
 
 func (a *Authenticator) fetchFailed(ctx context.Context, login string, ferr error) {
@@ -245,6 +253,9 @@ func (a *Authenticator) fetchFailed(ctx context.Context, login string, ferr erro
 	a.mu.Unlock()
 
 	switch {
+	case suspend && errors.Is(ferr, ErrNoKeysListed):
+		a.log.Warn("GitHub lists no keys: the cached keys are refused; a new key set must share one of them, or wait for an admin's refresh-keys --accept",
+			"login", login, "cached", cached)
 	case suspend && errors.Is(ferr, ErrNoSuchUser):
 		a.log.Warn("GitHub has no such user: its cached keys are refused until GitHub lists one of them again (account renamed or deleted?)",
 			"login", login, "cached", cached)
@@ -278,7 +289,7 @@ func (a *Authenticator) fetchSucceeded(ctx context.Context, login string, keys [
 		g = &githubKeys{}
 		a.github[login] = g
 	}
-	old, hadFetch := g.keys, !g.fetchedAt.IsZero()
+	old, hadFetch, wasSuspended := g.keys, !g.fetchedAt.IsZero(), g.suspendedBy != ""
 	g.keys, g.fetchedAt, g.failing, g.suspendedBy = keys, now, false, ""
 	a.publishLocked()
 	a.mu.Unlock()
@@ -296,6 +307,9 @@ func (a *Authenticator) fetchSucceeded(ctx context.Context, login string, keys [
 			a.log.Error("store fetched keys", "login", login, "err", err)
 			serr = fmt.Errorf("store keys for %s: %w", login, err)
 		}
+	}
+	if wasSuspended {
+		a.log.Info("cached keys no longer suspended: GitHub lists one of them again, or an admin accepted the new set", "login", login, "keys", len(keys))
 	}
 	switch {
 	case !hadFetch:
