@@ -104,7 +104,8 @@ type Authenticator struct {
 	// reloadMu guards the following; it serialises file reads (watcher
 	// and Reload) and is always taken before mu.
 	reloadMu sync.Mutex
-	stamps   map[string]fileStamp
+	stamps   map[string]fileStamp // as last loaded
+	polled   map[string]fileStamp // as last seen by the watcher
 
 	// mu guards the following.
 	mu          sync.Mutex
@@ -205,6 +206,7 @@ func New(ctx context.Context, opts Options) (*Authenticator, error) {
 		missCh:    make(chan string, 64),
 		ready:     make(chan struct{}),
 		stamps:    make(map[string]fileStamp),
+		polled:    make(map[string]fileStamp),
 		fileKeys:  map[string][]Key{},
 		github:    make(map[string]*githubKeys),
 		ambiguous: make(map[string]bool),

@@ -281,3 +281,46 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+// A file rewritten in place is seen mid-write by a poll now and then: cp
+// truncates before it writes. The watcher applies a change only once the
+// file looks the same at two polls in a row, so a transient empty or half
+// allowlist never revokes anyone.
+func TestWatcherAppliesOnlySettledFiles(t *testing.T) {
+	dir := t.TempDir()
+	alice, bob := newEd25519(t), newEd25519(t)
+	allowPath := writeFile(t, dir, "allow", "alice\nbob\n")
+	h := newHarness(t, func(o *Options) {
+		o.GitHubURL = ""
+		o.AllowFile = allowPath
+		o.KeysFile = writeFile(t, dir, "keys", keysFile("alice", alice, "bob", bob))
+	})
+	files := h.a.watchedFiles()
+	h.a.pollFiles(files) // the first poll after start-up sees the loaded files
+
+	allowed := func() string { return strings.Join(h.a.Logins(), ",") }
+	steps := []struct {
+		write string // "" leaves the file as it is
+		want  string // the allowlist after the poll that follows
+	}{
+		{write: "\n", want: "alice,bob"},        // truncated, mid-rewrite: not applied
+		{write: "alice\nbo", want: "alice,bob"}, // half-written: not applied
+		{write: "alice\n", want: "alice,bob"},   // written, first seen
+		{want: "alice"},                         // the same at the next poll: applied
+		{write: "alice\nbob\ncarol\n", want: "alice"},
+		{want: "alice,bob,carol"},
+		{want: "alice,bob,carol"}, // unchanged: not read again
+	}
+	for i, st := range steps {
+		if st.write != "" {
+			writeFile(t, dir, "allow", st.write)
+		}
+		h.a.pollFiles(files)
+		if got := allowed(); got != st.want {
+			t.Fatalf("step %d (wrote %q): allowlist %q; want %q", i, st.write, got, st.want)
+		}
+	}
+	if got := h.logs.count("allowlist loaded"); got != 2 {
+		t.Errorf("allowlist loaded %d times; want 2 (each settled change once)", got)
+	}
+}

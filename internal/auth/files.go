@@ -77,10 +77,19 @@ func (a *Authenticator) loadFiles(initial bool) error {
 }
 
 // loadFileLocked reads one watched file and, on success, publishes what it
-// holds. a.reloadMu must be held.
+// holds. A file that changed while it was read gets a stale stamp, so the
+// watcher reads it again once it has settled; after start-up it is not
+// applied meanwhile. a.reloadMu must be held.
 func (a *Authenticator) loadFileLocked(path string, initial bool) error {
 	data, st, err := readFile(path)
 	a.stamps[path] = st
+	if err == nil && stampOf(os.Stat(path)) != st {
+		a.stamps[path] = fileStamp{err: "changed while read"}
+		a.log.Debug("file changed while read; reading it again once it settles", "file", path)
+		if !initial {
+			return nil
+		}
+	}
 	if err == nil {
 		err = a.apply(path, data)
 	}
@@ -187,12 +196,24 @@ func (a *Authenticator) watch(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		a.reloadMu.Lock()
-		for _, path := range files {
-			if st := stampOf(os.Stat(path)); st != a.stamps[path] {
-				_ = a.loadFileLocked(path, false) // logged inside; the previous contents stay
-			}
+		a.pollFiles(files)
+	}
+}
+
+// pollFiles reloads each of files whose stamp differs from the one last
+// loaded and has settled: it is the same as at the previous poll. A file
+// rewritten in place (truncated, then written, as cp or an editor may do)
+// is never applied half-written or empty, at the cost of one WatchInterval.
+func (a *Authenticator) pollFiles(files []string) {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	for _, path := range files {
+		st := stampOf(os.Stat(path))
+		prev := a.polled[path]
+		a.polled[path] = st
+		if st == a.stamps[path] || st != prev {
+			continue // unchanged, or still changing
 		}
-		a.reloadMu.Unlock()
+		_ = a.loadFileLocked(path, false) // logged inside; the previous contents stay
 	}
 }
