@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -634,29 +635,40 @@ func metricValue(ts *testscript.TestScript, name string) float64 {
 // metric NAME VAR: sets $VAR to the server's current value of NAME.
 // metric NAME -near VAR TOLERANCE: waits until NAME exists and is within
 // TOLERANCE of $VAR (leaks show as a value that never comes back).
+// metric NAME -min N: waits until NAME exists and is at least N.
+// Counters of connections and sessions may move just after the client
+// has seen the end, so a script waits for them rather than reading once.
 func cmdMetric(ts *testscript.TestScript, neg bool, args []string) {
+	var lo, hi float64
+	var want string
 	switch {
 	case !neg && len(args) == 2:
 		ts.Setenv(args[1], strconv.FormatFloat(metricValue(ts, args[0]), 'f', -1, 64))
+		return
 	case !neg && len(args) == 4 && args[1] == "-near":
 		base, err := strconv.ParseFloat(ts.Getenv(args[2]), 64)
 		ts.Check(err)
 		tol, err := strconv.ParseFloat(args[3], 64)
 		ts.Check(err)
-		deadline := time.Now().Add(waitDeadline)
-		var v float64
-		for time.Now().Before(deadline) {
-			var ok bool
-			if v, ok = readMetric(ts, args[0]); ok && v >= base-tol && v <= base+tol {
-				fmt.Fprintf(ts.Stdout(), "%s %v (was %v)\n", args[0], v, base)
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		ts.Fatalf("metric %s: %v, not within %v of %v after %s", args[0], v, tol, base, waitDeadline)
+		lo, hi, want = base-tol, base+tol, fmt.Sprintf("within %v of %v", tol, base)
+	case !neg && len(args) == 3 && args[1] == "-min":
+		floor, err := strconv.ParseFloat(args[2], 64)
+		ts.Check(err)
+		lo, hi, want = floor, math.Inf(1), fmt.Sprintf("at least %v", floor)
 	default:
-		ts.Fatalf("usage: metric NAME VAR | metric NAME -near VAR TOLERANCE")
+		ts.Fatalf("usage: metric NAME VAR | metric NAME -near VAR TOLERANCE | metric NAME -min N")
 	}
+	deadline := time.Now().Add(waitDeadline)
+	var v float64
+	for time.Now().Before(deadline) {
+		var ok bool
+		if v, ok = readMetric(ts, args[0]); ok && v >= lo && v <= hi {
+			fmt.Fprintf(ts.Stdout(), "%s %v (want %s)\n", args[0], v, want)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("metric %s: %v, not %s after %s", args[0], v, want, waitDeadline)
 }
 
 // killclients N KEY LOGIN WORKSPACE: N times, attaches a real ssh client to
