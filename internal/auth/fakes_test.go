@@ -254,6 +254,16 @@ next:
 }
 
 // eventually polls cond until it holds or the deadline passes.
+// closed reports whether ch, from Changed, has fired already.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
