@@ -23,15 +23,21 @@ func keysFile(pairs ...any) string {
 	return b.String()
 }
 
-func TestAllowlistFileChangePickedUpByRun(t *testing.T) {
-	dir := t.TempDir()
-	alice, bob := newEd25519(t), newEd25519(t)
-	allowPath := writeFile(t, dir, "allow", "alice\nbob admin\n")
-	keysPath := writeFile(t, dir, "keys", keysFile("alice", alice, "bob", bob))
-	h := newHarness(t, func(o *Options) {
+// filesHarness is a harness with no GitHub, whose allowlist and keys file
+// are dir/allow and dir/keys, written with allow and keys.
+func filesHarness(t *testing.T, dir, allow, keys string) *harness {
+	t.Helper()
+	allowPath, keysPath := writeFile(t, dir, "allow", allow), writeFile(t, dir, "keys", keys)
+	return newHarness(t, func(o *Options) {
 		o.GitHubURL = ""
 		o.AllowFile, o.KeysFile = allowPath, keysPath
 	})
+}
+
+func TestAllowlistFileChangePickedUpByRun(t *testing.T) {
+	dir := t.TempDir()
+	alice, bob := newEd25519(t), newEd25519(t)
+	h := filesHarness(t, dir, "alice\nbob admin\n", keysFile("alice", alice, "bob", bob))
 	if id, ok := h.a.Identify(bob); !ok || id.Login != "bob" || !id.Admin {
 		t.Fatalf("Identify(bob) = %+v, %v; want bob, admin", id, ok)
 	}
@@ -78,12 +84,8 @@ func TestAllowlistFileChangePickedUpByRun(t *testing.T) {
 func TestBadAllowlistKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
 	alice := newEd25519(t)
-	allowPath := writeFile(t, dir, "allow", "alice admin\n")
-	h := newHarness(t, func(o *Options) {
-		o.GitHubURL = ""
-		o.AllowFile = allowPath
-		o.KeysFile = writeFile(t, dir, "keys", keysFile("alice", alice))
-	})
+	h := filesHarness(t, dir, "alice admin\n", keysFile("alice", alice))
+	allowPath := filepath.Join(dir, "allow")
 
 	// SIGHUP path.
 	writeFile(t, dir, "allow", "alice admin\nbob\nhalf_writ")
@@ -136,12 +138,7 @@ func TestBadAllowlistKeepsPrevious(t *testing.T) {
 func TestAmbiguousKeyIdentifiesNobody(t *testing.T) {
 	dir := t.TempDir()
 	shared, own := newEd25519(t), newEd25519(t)
-	allowPath := writeFile(t, dir, "allow", "alice\nbob\n")
-	h := newHarness(t, func(o *Options) {
-		o.GitHubURL = ""
-		o.AllowFile = allowPath
-		o.KeysFile = writeFile(t, dir, "keys", keysFile("alice", shared, "bob", shared, "bob", own, "carol", own))
-	})
+	h := filesHarness(t, dir, "alice\nbob\n", keysFile("alice", shared, "bob", shared, "bob", own, "carol", own))
 	tests := []struct {
 		name  string
 		key   ssh.PublicKey
@@ -289,12 +286,7 @@ func TestNewErrors(t *testing.T) {
 func TestWatcherAppliesOnlySettledFiles(t *testing.T) {
 	dir := t.TempDir()
 	alice, bob := newEd25519(t), newEd25519(t)
-	allowPath := writeFile(t, dir, "allow", "alice\nbob\n")
-	h := newHarness(t, func(o *Options) {
-		o.GitHubURL = ""
-		o.AllowFile = allowPath
-		o.KeysFile = writeFile(t, dir, "keys", keysFile("alice", alice, "bob", bob))
-	})
+	h := filesHarness(t, dir, "alice\nbob\n", keysFile("alice", alice, "bob", bob))
 	files := h.a.watchedFiles()
 	h.a.pollFiles(files) // the first poll after start-up sees the loaded files
 
