@@ -124,28 +124,24 @@ type githubKeys struct {
 	fetchedAt time.Time // last successful fetch; zero if never
 	failing   bool      // in a failure streak (audited once per streak)
 	// suspendedBy, when not empty, is the fetch error after which GitHub
-	// no longer vouches for keys (ErrNoSuchUser, ErrKeysReplaced or
-	// ErrNoKeysListed). They
-	// stay cached, as the set a new one must share a key with, but let
-	// nobody in.
+	// no longer vouches for keys (one of suspendingErrors). They stay
+	// cached, as the set a new one must share a key with, but let nobody in.
 	suspendedBy string
 }
 
+// suspendingErrors are the fetch errors that suspend a login's cached keys.
+var suspendingErrors = []error{ErrNoSuchUser, ErrKeysReplaced, ErrNoKeysListed}
+
 // suspends reports whether a failed fetch suspends the cached keys.
 func suspends(err error) bool {
-	return errors.Is(err, ErrNoSuchUser) || errors.Is(err, ErrKeysReplaced) || errors.Is(err, ErrNoKeysListed)
+	return slices.ContainsFunc(suspendingErrors, func(e error) bool { return errors.Is(err, e) })
 }
 
 // suspendedBy reports whether a fetch error as recorded in the store
 // (its text) suspends the cached keys: the store keeps the text only, and
 // fetch errors end with their sentinel's text.
 func suspendedBy(lastError string) bool {
-	for _, e := range []error{ErrNoSuchUser, ErrKeysReplaced, ErrNoKeysListed} {
-		if strings.HasSuffix(lastError, e.Error()) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(suspendingErrors, func(e error) bool { return strings.HasSuffix(lastError, e.Error()) })
 }
 
 // snapshot is an immutable view of everything the query methods need.
@@ -326,8 +322,8 @@ func (a *Authenticator) Identify(key ssh.PublicKey) (Identity, bool) {
 	return Identity{Login: e.Login, Admin: e.Admin, Fingerprint: fp}, true
 }
 
-// Suspended reports whether login's cached GitHub keys are suspended
-// (ErrNoSuchUser, ErrKeysReplaced or ErrNoKeysListed), and why.
+// Suspended reports whether login's cached GitHub keys are suspended (by
+// one of suspendingErrors), and why.
 func (a *Authenticator) Suspended(login string) (reason string, ok bool) {
 	login, err := NormalizeLogin(login)
 	if err != nil {

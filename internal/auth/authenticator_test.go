@@ -203,17 +203,7 @@ func TestEmptiedKeySetIsSuspendedNotForgotten(t *testing.T) {
 	old1, old2, stranger := newEd25519(t), newEd25519(t), newEd25519(t)
 	h := fetchedHarness(t, old1, old2)
 	ctx := context.Background()
-	ch := h.a.Changed()
-	h.gh.set("alice", response{status: 200, ctype: "text/plain"})
-	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrNoKeysListed) {
-		t.Fatalf("Refresh of an empty list = %v; want ErrNoKeysListed", err)
-	}
-	if !closed(ch) {
-		t.Error("Changed() did not fire: live connections would not be revoked")
-	}
-	if h.a.CheckKey("alice", old1) {
-		t.Error("key accepted after GitHub returned an empty key list")
-	}
+	refreshSuspends(t, h, response{status: 200, ctype: "text/plain"}, ErrNoKeysListed, old1, old2)
 	if keys, _ := h.a.Keys("alice"); len(keys) != 0 {
 		t.Errorf("Keys = %d; want 0 usable", len(keys))
 	}
@@ -260,6 +250,27 @@ func TestEmptiedKeySetIsSuspendedNotForgotten(t *testing.T) {
 	}
 }
 
+// refreshSuspends has GitHub answer resp for alice, refreshes, and checks
+// that the refresh fails with want, that Changed fires (so live
+// connections are revoked), and that none of alice's cached keys is
+// accepted any more.
+func refreshSuspends(t *testing.T, h *harness, resp response, want error, cached ...ssh.PublicKey) {
+	t.Helper()
+	ch := h.a.Changed()
+	h.gh.set("alice", resp)
+	if err := h.a.Refresh(context.Background(), "alice"); !errors.Is(err, want) {
+		t.Fatalf("Refresh after GitHub answered %d %q = %v; want %v", resp.status, resp.body, err, want)
+	}
+	if !closed(ch) {
+		t.Error("Changed() did not fire: live connections would not be revoked")
+	}
+	for i, k := range cached {
+		if h.a.CheckKey("alice", k) {
+			t.Errorf("cached key %d accepted after GitHub answered %d %q; want refused", i, resp.status, resp.body)
+		}
+	}
+}
+
 // fetchedHarness is a harness where alice is allowlisted, GitHub lists
 // keys for her, and one fetch has cached them.
 func fetchedHarness(t *testing.T, keys ...ssh.PublicKey) *harness {
@@ -294,17 +305,7 @@ func TestNoSuchUserSuspendsCachedKeys(t *testing.T) {
 	k1, k2 := newEd25519(t), newEd25519(t)
 	h := fetchedHarness(t, k1, k2)
 	ctx := context.Background()
-	ch := h.a.Changed()
-	h.gh.set("alice", response{status: 404, ctype: "text/plain", body: "Not Found"})
-	if err := h.a.Refresh(ctx, "alice"); !errors.Is(err, ErrNoSuchUser) {
-		t.Fatalf("Refresh = %v; want ErrNoSuchUser", err)
-	}
-	if !closed(ch) {
-		t.Error("Changed() did not fire: live connections would not be revoked")
-	}
-	if h.a.CheckKey("alice", k1) {
-		t.Error("CheckKey after a 404 = true; want false")
-	}
+	refreshSuspends(t, h, response{status: 404, ctype: "text/plain", body: "Not Found"}, ErrNoSuchUser, k1, k2)
 	if _, ok := h.a.Identify(k2); ok {
 		t.Error("Identify after a 404 names someone; want nobody")
 	}

@@ -126,10 +126,11 @@ func (a *Authenticator) Refresh(ctx context.Context, login string) error {
 	return a.refresh(ctx, login, false)
 }
 
-// AcceptReplaced is Refresh for a key set held as ErrKeysReplaced: the
-// fetched set is taken even if it shares no key with the cached one (the
-// admin command refresh-keys --accept, once the admin has checked that the
-// login's GitHub account is still the same person's).
+// AcceptReplaced is Refresh for a key set held as ErrKeysReplaced or
+// ErrNoKeysListed: the fetched set is taken even if it is empty or shares
+// no key with the cached one (the admin command refresh-keys --accept,
+// once the admin has checked that the login's GitHub account is still the
+// same person's).
 func (a *Authenticator) AcceptReplaced(ctx context.Context, login string) error {
 	return a.refresh(ctx, login, true)
 }
