@@ -19,8 +19,9 @@ import (
 //	fakeclaude [--session-id ID | --resume ID]
 //
 // Lines it understands: "exit N", "lines N" (prints N numbered lines),
-// "alt" (full-screen frame on the alternate screen), "main" (back), anything
-// else is echoed as "you said: …".
+// "alt" (full-screen frame on the alternate screen), "main" (back), "env
+// NAME" (prints NAME=value, or NAME unset), anything else is echoed as "you
+// said: …".
 func fakeClaude() int {
 	args := os.Args[1:]
 	switch {
@@ -64,6 +65,12 @@ func fakeClaude() int {
 			fmt.Printf("\x1b[%d;1H\x1b[7m status: %dx%d \x1b[0m\x1b[3;1H", r, c, r)
 		case "main":
 			fmt.Print("\x1b[?1049l")
+		case "env":
+			if v, ok := os.LookupEnv(arg); ok {
+				fmt.Printf("%s=%s\r\n", arg, v)
+			} else {
+				fmt.Printf("%s unset\r\n", arg)
+			}
 		default:
 			fmt.Printf("you said: %s\r\n", line)
 		}
