@@ -35,11 +35,24 @@ func validTerm(term string) string {
 	return term
 }
 
-// buildEnv builds the program's environment from scratch: TERM, locale,
-// PATH, HOME, USER, LOGNAME, SHELL and the configured pass-through names.
-// Nothing else of the server's environment leaks.
+// defaults are variables every program gets unless the operator passes the
+// same name through (EnvNames) and the server has it set: then the
+// server's value wins. PATH is a standard one, never the server's own,
+// which may name directories a login cannot read (/root/...). Claude's
+// auto-updater is off: a session cannot update the installed program, and
+// each try ended in "Auto-update failed" on its screen.
+var defaults = []struct{ name, value string }{
+	{"PATH", defaultPath},
+	{"DISABLE_AUTOUPDATER", "1"},
+}
+
+// buildEnv builds the program's environment from scratch: TERM, HOME,
+// USER, LOGNAME, SHELL, locale, the configured pass-through names, then
+// the defaults not passed through. Nothing else of the server's
+// environment leaks. SHELL is /bin/sh here; Options.Confine sets the
+// login's own.
 func buildEnv(getenv func(string) (string, bool), names []string, login, home, term string) []string {
-	env := make([]string, 0, 8+len(names))
+	env := make([]string, 0, 8+len(names)+len(defaults))
 	set := make(map[string]bool)
 	add := func(k, v string) {
 		if set[k] {
@@ -55,11 +68,6 @@ func buildEnv(getenv func(string) (string, bool), names []string, login, home, t
 	add("USER", login)
 	add("LOGNAME", login)
 	add("SHELL", "/bin/sh")
-	if p, ok := getenv("PATH"); ok && p != "" {
-		add("PATH", p)
-	} else {
-		add("PATH", defaultPath)
-	}
 	for _, k := range localeNames {
 		if v, ok := getenv(k); ok {
 			add(k, v)
@@ -72,6 +80,9 @@ func buildEnv(getenv func(string) (string, bool), names []string, login, home, t
 		if v, ok := getenv(k); ok {
 			add(k, v)
 		}
+	}
+	for _, d := range defaults {
+		add(d.name, d.value)
 	}
 	return env
 }

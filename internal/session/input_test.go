@@ -143,30 +143,6 @@ func TestValidTerm(t *testing.T) {
 	}
 }
 
-func TestBuildEnv(t *testing.T) {
-	server := map[string]string{
-		"PATH": "/opt/bin", "LANG": "C.UTF-8", "LC_TIME": "en_GB.UTF-8",
-		"ANTHROPIC_API_KEY": "k", "SECRET": "s", "HOME": "/root", "SSH_AUTH_SOCK": "/tmp/x",
-	}
-	getenv := func(k string) (string, bool) { v, ok := server[k]; return v, ok }
-	env := buildEnv(getenv, []string{"ANTHROPIC_API_KEY", "MISSING", "BAD=NAME"}, "alice", "/data/homes/alice", "xterm\x00")
-	want := []string{
-		"TERM=" + defaultTerm, "HOME=/data/homes/alice", "USER=alice", "LOGNAME=alice", "SHELL=/bin/sh",
-		"PATH=/opt/bin", "LANG=C.UTF-8", "LC_TIME=en_GB.UTF-8", "ANTHROPIC_API_KEY=k",
-	}
-	if len(env) != len(want) {
-		t.Fatalf("env = %q; want %q", env, want)
-	}
-	for i := range want {
-		if env[i] != want[i] {
-			t.Errorf("env[%d] = %q; want %q", i, env[i], want[i])
-		}
-	}
-	if env := buildEnv(func(string) (string, bool) { return "", false }, nil, "bob", "", "vt100"); env[len(env)-1] != "PATH="+defaultPath {
-		t.Errorf("no server PATH: got %q; want default PATH last", env)
-	}
-}
-
 func TestSanitize(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"plain", "my-workspace", "my-workspace"},
