@@ -36,8 +36,26 @@ type Options struct {
 	// server, and made 0711 in isolated mode: a login can pass through it
 	// to its own directory but not list the others.
 	Trees []string
+	// Homes is the one of Trees whose <login> directory is each login's
+	// HOME, which its passwd entry names. Empty: entries name no HOME.
+	Homes string
+	// NamesDir is where each login gets a passwd and a group file of its
+	// own in isolated mode (Account.Passwd, Account.Group): the host's
+	// entries and the login's. It is created, the server's, 0711. Empty:
+	// none, and a login's uid has no name.
+	NamesDir string
+	// NSSWrapper is libnss_wrapper.so (FindNSSWrapper), which NameEnv
+	// preloads so that a login's programs read its own files. Empty: not
+	// installed; then only a sandbox that binds the files over /etc/passwd
+	// resolves the login's uid.
+	NSSWrapper string
 	// Logger receives the package's logs. Default: discard.
 	Logger *slog.Logger
+
+	// The host's user database and the shells an entry may name; tests
+	// change them. Default /etc/passwd, /etc/group, loginShells.
+	hostPasswd, hostGroup string
+	shells                []string
 }
 
 // Account is what a login's programs run as.
@@ -46,6 +64,15 @@ type Account struct {
 	UID, GID uint32
 	// Isolated is false in shared mode: the ids are then the server's own.
 	Isolated bool
+	// Home is the login's HOME (Options.Homes/<login>), "" without Homes.
+	Home string
+	// Shell is the login's shell, the one its entry names: bash where it is
+	// installed, else /bin/sh; in shared mode the server user's own, when
+	// usable.
+	Shell string
+	// Passwd and Group are the login's own user database files (isolated
+	// mode with Options.NamesDir), "" otherwise.
+	Passwd, Group string
 }
 
 // Credential is what SysProcAttr.Credential gets: the login's uid and gid
@@ -76,6 +103,26 @@ func NewAccounts(opts Options) (*Accounts, error) {
 	if opts.Mode == Isolated && opts.Allocator == nil {
 		return nil, errors.New("accounts: isolated mode needs an allocator")
 	}
+	if opts.hostPasswd == "" {
+		opts.hostPasswd = "/etc/passwd"
+	}
+	if opts.hostGroup == "" {
+		opts.hostGroup = "/etc/group"
+	}
+	if opts.shells == nil {
+		opts.shells = loginShells
+	}
+	if opts.Mode == Isolated && opts.NamesDir != "" {
+		if err := checkEntryText("HOME tree", opts.Homes); err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+		if err := os.MkdirAll(opts.NamesDir, 0o711); err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+		if err := os.Chmod(opts.NamesDir, 0o711); err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+	}
 	a := &Accounts{opts: opts, log: opts.Logger, ready: map[string]Account{}}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -101,7 +148,8 @@ func (a *Accounts) Mode() Mode { return a.opts.Mode }
 // sure <tree>/<login> exists in every tree, as a directory (never a
 // symlink), owned by the account, 0700. A tree left by an earlier run under
 // another owner (shared mode, an older image) is handed over whole, without
-// following any symlink in it.
+// following any symlink in it. In isolated mode it writes the login's user
+// database into NamesDir (writeNames), once per run.
 func (a *Accounts) Get(ctx context.Context, login string) (Account, error) {
 	if err := checkLogin(login); err != nil {
 		return Account{}, err
@@ -112,7 +160,16 @@ func (a *Accounts) Get(ctx context.Context, login string) (Account, error) {
 	if ok {
 		return acct, nil
 	}
-	acct = Account{Login: login, UID: uint32(os.Getuid()), GID: uint32(os.Getgid())}
+	acct = Account{Login: login, UID: uint32(os.Getuid()), GID: uint32(os.Getgid()), Shell: pickShell(a.opts.shells)}
+	if a.opts.Homes != "" {
+		acct.Home = filepath.Join(a.opts.Homes, login)
+	}
+	if a.opts.Mode == Shared {
+		// The server's own entry serves: its shell, when it has a usable one.
+		if sh := hostShell(a.opts.hostPasswd, acct.UID); sh != "" {
+			acct.Shell = sh
+		}
+	}
 	if a.opts.Mode == Isolated {
 		uid, created, err := a.opts.Allocator.AccountUID(ctx, login, a.opts.Range.Lo, a.opts.Range.Hi)
 		if err != nil {
@@ -128,6 +185,11 @@ func (a *Accounts) Get(ctx context.Context, login string) (Account, error) {
 	}
 	for _, t := range a.opts.Trees {
 		if err := a.prepare(t, acct); err != nil {
+			return Account{}, fmt.Errorf("account for %s: %w", login, err)
+		}
+	}
+	if acct.Isolated && a.opts.NamesDir != "" {
+		if err := a.writeNames(&acct); err != nil {
 			return Account{}, fmt.Errorf("account for %s: %w", login, err)
 		}
 	}

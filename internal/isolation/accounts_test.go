@@ -123,11 +123,13 @@ func TestNewAccountsRefuses(t *testing.T) {
 func TestAccountsShared(t *testing.T) {
 	base := t.TempDir()
 	trees := []string{filepath.Join(base, "workspaces"), filepath.Join(base, "homes")}
-	a := newAccounts(t, Options{Mode: Shared, Trees: trees})
+	me, myGroup := uint32(os.Getuid()), uint32(os.Getgid())
+	// The server user's own entry names its shell: sessions keep it.
+	passwd := writeFile(t, base, "passwd", fmt.Sprintf("someone:x:%d:%d::/home/someone:/bin/bash\nme:x:%d:%d::/home/me:/bin/sh\n", me+1, me+1, me, myGroup), 0o644)
+	a := newAccounts(t, Options{Mode: Shared, Trees: trees, Homes: trees[1], NamesDir: filepath.Join(base, "nss"), hostPasswd: passwd})
 	if a.Mode() != Shared {
 		t.Errorf("Mode: got %q; want %q", a.Mode(), Shared)
 	}
-	me, myGroup := uint32(os.Getuid()), uint32(os.Getgid())
 	for _, tree := range trees {
 		checkDir(t, tree, me, myGroup, 0o700)
 	}
@@ -135,7 +137,7 @@ func TestAccountsShared(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	want := Account{Login: "alice", UID: me, GID: myGroup}
+	want := Account{Login: "alice", UID: me, GID: myGroup, Home: filepath.Join(trees[1], "alice"), Shell: "/bin/sh"}
 	if acct != want {
 		t.Errorf("Get: got %+v; want %+v", acct, want)
 	}
@@ -144,6 +146,12 @@ func TestAccountsShared(t *testing.T) {
 	}
 	for _, tree := range trees {
 		checkDir(t, filepath.Join(tree, "alice"), me, myGroup, 0o700)
+	}
+	if _, err := os.Lstat(filepath.Join(base, "nss")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("shared mode made a user database (%v): the host's entries serve", err)
+	}
+	if got := a.NameService(); got != NamesHost {
+		t.Errorf("NameService: got %q; want %q", got, NamesHost)
 	}
 }
 
@@ -178,7 +186,7 @@ func TestAccountsIsolated(t *testing.T) {
 			t.Fatalf("Get(%q): %v", login, err)
 		}
 		id := uint32(testUID + i)
-		want := Account{Login: login, UID: id, GID: id, Isolated: true}
+		want := Account{Login: login, UID: id, GID: id, Isolated: true, Shell: pickShell(loginShells)}
 		if acct != want {
 			t.Errorf("Get(%q): got %+v; want %+v", login, acct, want)
 		}
@@ -528,7 +536,7 @@ func TestAccountsKeepsUIDOutsideRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Account{Login: "alice", UID: 15000, GID: 15000, Isolated: true}); acct != want {
+	if want := (Account{Login: "alice", UID: 15000, GID: 15000, Isolated: true, Shell: pickShell(loginShells)}); acct != want {
 		t.Errorf("Get: got %+v; want %+v", acct, want)
 	}
 	checkDir(t, filepath.Join(tree, "alice"), 15000, 15000, 0o700)

@@ -5,7 +5,9 @@
 //
 // It decides at start whether the server can switch uids (Detect), gives
 // each login a stable uid of its own (Accounts, backed by the store), hands
-// the login's directories to that uid (0700), and starts programs through a
+// the login's directories to that uid (0700), gives the uid a name in a
+// passwd and group file of the login's own (read through nss_wrapper, or
+// as the sandbox's /etc/passwd), and starts programs through a
 // small re-exec of the warren binary (Shim) that sets the umask and
 // resource limits, and optionally enters a bubblewrap sandbox, before it
 // execs the real program.

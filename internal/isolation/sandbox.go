@@ -10,7 +10,8 @@ import (
 // system read-only, the server's directories (the data dir, the host keys)
 // replaced by empty ones, and only the login's own directories writable. It
 // runs as the login's uid in new user, pid, ipc and uts namespaces, so it
-// sees no other process of the host. The network is shared, since the
+// sees no other process of the host, and with the login's own user
+// database as /etc/passwd and /etc/group. The network is shared, since the
 // program talks to its API.
 type Sandbox struct {
 	// Bwrap is the bwrap binary.
@@ -22,6 +23,10 @@ type Sandbox struct {
 	Writable []string
 	// UID and GID are the ids inside the sandbox (the login's own).
 	UID, GID uint32
+	// Passwd and Group, when set, are bound read-only over /etc/passwd and
+	// /etc/group (Account.Passwd, Account.Group): every program resolves
+	// the login's uid, with no preload.
+	Passwd, Group string
 }
 
 // Wrap rewrites cmd to run inside the sandbox. Call it before Wrap of the
@@ -44,6 +49,11 @@ func (s Sandbox) Wrap(cmd *exec.Cmd) error {
 	}
 	for _, d := range s.Writable {
 		args = append(args, "--bind", filepath.Clean(d), filepath.Clean(d))
+	}
+	for _, f := range []struct{ src, dst string }{{s.Passwd, "/etc/passwd"}, {s.Group, "/etc/group"}} {
+		if f.src != "" {
+			args = append(args, "--ro-bind", filepath.Clean(f.src), f.dst)
+		}
 	}
 	if cmd.Dir != "" {
 		args = append(args, "--chdir", cmd.Dir)
