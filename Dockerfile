@@ -34,7 +34,7 @@ RUN npm install -g --omit=dev "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}"
 
 FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini bubblewrap \
+ && apt-get install -y --no-install-recommends ca-certificates git openssh-client tini bubblewrap libnss-wrapper \
  && rm -rf /var/lib/apt/lists/*
 # Only the native binary: no Node.js in the runtime image.
 COPY --from=claude /usr/local/lib/node_modules/@anthropic-ai/claude-code/bin/claude.exe /usr/local/bin/claude

@@ -231,9 +231,10 @@ func warrenProc(ts *testscript.TestScript) *serverProc { return ts.Value(serverK
 
 var listenLine = regexp.MustCompile(`msg="warren listening" ssh=(\S+) http=(\S*)`)
 
-// serve [-dropcaps] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
+// serve [-dropcaps | -no-nss-wrapper] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
 // dir and fake GitHub, waits until it listens, and sets $PORT and $HTTP.
 // -dropcaps runs it through setpriv without CAP_SETUID and CAP_SETGID.
+// -no-nss-wrapper runs it where libnss_wrapper.so is not installed.
 // Its log goes to $WORK/server.log (appended across restarts). With !,
 // expects start-up to fail and puts the error in stderr.
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
@@ -249,6 +250,9 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 && args[0] == "-dropcaps" {
 		// Root without the capabilities to switch uids: shared mode.
 		prefix, args = []string{lookPath(ts, "setpriv"), "--bounding-set=-setuid,-setgid", "--"}, args[1:]
+	}
+	if len(args) > 0 && args[0] == "-no-nss-wrapper" {
+		prefix, args = withoutNSSWrapper(ts), args[1:]
 	}
 	bin := lookPath(ts, "warren")
 	flags := []string{"serve",

@@ -25,6 +25,10 @@ type health struct {
 	// Isolation is "isolated" (each login's programs run as its own uid)
 	// or "shared" (all run as the server's user).
 	Isolation string `json:"isolation"`
+	// UserNames says how a login's programs resolve its uid to a name:
+	// "host", "nss_wrapper", "bwrap" (only inside the sandbox) or
+	// "unresolved" (isolated mode without libnss-wrapper).
+	UserNames string `json:"user_names"`
 }
 
 func (s *Server) httpHandler() http.Handler {
@@ -45,6 +49,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Live:    s.live.len(),
 
 		Isolation: string(s.accounts.Mode()),
+		UserNames: s.userNames(),
 	}
 	for _, si := range s.sessions.List("") {
 		if si.State == session.StateRunning {

@@ -67,12 +67,24 @@ func (s *Server) setupIsolation() error {
 			return fmt.Errorf("--sandbox bwrap: %w (Debian package bubblewrap)", err)
 		}
 	}
+	// Each login's uid gets a passwd and group entry of its own, which its
+	// programs read through nss_wrapper (and, sandboxed, as /etc/passwd).
+	var nssWrapper string
+	if report.Mode == isolation.Isolated {
+		if nssWrapper, err = isolation.FindNSSWrapper(); err != nil {
+			nssWrapper = ""
+			s.warnNoNSSWrapper(err)
+		}
+	}
 	if s.accounts, err = isolation.NewAccounts(isolation.Options{
-		Mode:      report.Mode,
-		Range:     rng,
-		Allocator: s.store,
-		Trees:     []string{cfg.WorkspacesDir(), cfg.HomesDir()},
-		Logger:    s.logger,
+		Mode:       report.Mode,
+		Range:      rng,
+		Allocator:  s.store,
+		Trees:      []string{cfg.WorkspacesDir(), cfg.HomesDir()},
+		Homes:      cfg.HomesDir(),
+		NamesDir:   filepath.Join(cfg.DataDir, "nss"),
+		NSSWrapper: nssWrapper,
+		Logger:     s.logger,
 	}); err != nil {
 		return err
 	}
@@ -84,7 +96,7 @@ func (s *Server) setupIsolation() error {
 	}
 	switch {
 	case report.Mode == isolation.Isolated:
-		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox), "shim", s.shim)
+		s.logger.Info("isolation: every login's sessions run as its own uid", "mode", report.Mode, "uid_range", rng.String(), "sandbox", orNone(cfg.Sandbox), "shim", s.shim, "user_names", s.userNames())
 	case laptop && !cfg.AllowSharedUID:
 		s.logger.Info("isolation: sessions run as the server's own user, which serves only the local user", "mode", report.Mode, "reason", report.Reason, "sandbox", orNone(cfg.Sandbox))
 	default:
@@ -92,6 +104,29 @@ func (s *Server) setupIsolation() error {
 		s.pickerWarning = "shared mode: every login's sessions run as one Unix user and can read each other's files"
 	}
 	return nil
+}
+
+// warnNoNSSWrapper says, once, what isolated mode loses without
+// nss_wrapper: a login's uid has no name where its programs look it up.
+func (s *Server) warnNoNSSWrapper(why error) {
+	const fix = "install the Debian package libnss-wrapper (the Docker image has it)"
+	if s.cfg.Sandbox == "bwrap" {
+		s.logger.Warn("user names: libnss-wrapper is not installed, so git commands warren runs as a login (a clone over ssh) find no passwd entry for its uid; sessions still do, through the sandbox's own /etc/passwd: "+fix, "missing", isolation.NSSWrapperLib, "reason", why.Error())
+		return
+	}
+	s.logger.Warn("user names: libnss-wrapper is not installed, so a login's programs find no passwd entry for its uid: bash's prompt says \"I have no name!\", whoami, ssh and git clone over ssh fail, git has no author, Python's pwd and Node's os.userInfo raise: "+fix, "missing", isolation.NSSWrapperLib, "reason", why.Error())
+}
+
+// userNames says how a login's programs resolve its uid to a name, for
+// the start-up log and /healthz: "host" (shared mode: the server's own
+// entry), "nss_wrapper" (each login's own files), "bwrap" (those files,
+// only inside the sandbox: nss_wrapper is missing) or "unresolved".
+func (s *Server) userNames() string {
+	names := s.accounts.NameService()
+	if names == isolation.NamesUnresolved && s.bwrap != "" {
+		return "bwrap"
+	}
+	return names
 }
 
 // openCgroups puts each login's sessions in a cgroup of their own with
@@ -162,18 +197,29 @@ func (s *Server) wrapGit(login string, cmd *exec.Cmd) error {
 	if err != nil {
 		return err
 	}
+	// ssh (a clone over ssh) and git itself look the uid up.
+	cmd.Env = s.accounts.NameEnv(cmd.Env, acct)
 	return isolation.Wrap(cmd, s.shim, s.limits(acct))
 }
 
 // confine readies a session's program for login: its own uid and gid with
-// no supplementary groups, the optional bubblewrap sandbox, and the shim
-// that sets umask and resource limits before exec.
+// no supplementary groups, its shell as SHELL, the program's directory on
+// PATH, the login's own passwd and group entries (through nss_wrapper, or
+// as the sandbox's /etc/passwd and /etc/group), the optional bubblewrap
+// sandbox, and the shim that sets umask and resource limits before exec.
 func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
 	acct, err := s.accounts.Get(context.Background(), login)
 	if err != nil {
 		return nil, err
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: acct.Credential()}
+	cmd.Env = isolation.SetEnv(cmd.Env, "SHELL", acct.Shell)
+	if p, ok := isolation.LookupEnv(cmd.Env, "PATH"); ok {
+		cmd.Env = isolation.SetEnv(cmd.Env, "PATH", isolation.ProgramPath(p, cmd.Path, acct.Isolated))
+	}
+	if s.bwrap == "" {
+		cmd.Env = s.accounts.NameEnv(cmd.Env, acct)
+	}
 	if err := s.agents.prepare(login); err != nil {
 		return nil, err
 	}
@@ -184,6 +230,8 @@ func (s *Server) confine(login string, cmd *exec.Cmd) (func(), error) {
 			Writable: []string{cmd.Dir, filepath.Join(s.cfg.HomesDir(), login), s.agents.dirOf(login)},
 			UID:      acct.UID,
 			GID:      acct.GID,
+			Passwd:   acct.Passwd,
+			Group:    acct.Group,
 		}
 		if err := sb.Wrap(cmd); err != nil {
 			return nil, err
