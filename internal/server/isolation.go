@@ -72,7 +72,6 @@ func (s *Server) setupIsolation() error {
 	var nssWrapper string
 	if report.Mode == isolation.Isolated {
 		if nssWrapper, err = isolation.FindNSSWrapper(); err != nil {
-			nssWrapper = ""
 			s.warnNoNSSWrapper(err)
 		}
 	}
