@@ -162,12 +162,14 @@ func (s *Screen) finishUTF8(b []byte) int {
 	if !utf8.FullRune(p.utf8[:p.nutf8]) && i == len(b) {
 		return i // still incomplete: wait for more
 	}
-	r, n := utf8.DecodeRune(p.utf8[:p.nutf8])
-	if n < p.nutf8 {
-		r = utf8.RuneError
+	// As if it had come in one piece: an invalid sequence is one U+FFFD
+	// a byte, like DecodeRune steps over it in Write.
+	for buf := p.utf8[:p.nutf8]; len(buf) > 0; {
+		r, n := utf8.DecodeRune(buf)
+		s.print(r)
+		buf = buf[n:]
 	}
 	p.nutf8 = 0
-	s.print(r)
 	return i
 }
 
