@@ -10,6 +10,8 @@ type scrollback struct {
 	max     int      // line limit
 	size    int      // bytes held
 	maxSize int      // byte limit
+	// sink, when set, gets every line instead: nothing is held (Text).
+	sink func(row []cell)
 }
 
 func (sb *scrollback) init(maxLines, maxSize int) {
@@ -21,6 +23,10 @@ func (sb *scrollback) len() int { return sb.n }
 // push encodes row and appends it, evicting the oldest lines past the
 // limits.
 func (sb *scrollback) push(row []cell, s *Screen) {
+	if sb.sink != nil {
+		sb.sink(row)
+		return
+	}
 	if sb.max == 0 {
 		return
 	}
