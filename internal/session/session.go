@@ -166,12 +166,12 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 		}
 	}
 	scr := o.NewScreen(win.Cols, win.Rows)
+	var restored []byte
 	if hist != nil {
 		// The screen starts from what the workspace showed last, before the
-		// program writes anything and before any reply func is installed.
-		if b := hist.AppendTo(nil); len(b) > 0 {
-			_, _ = scr.Write(b)
-		}
+		// program writes anything and before any reply func is installed,
+		// and the program below it on clean rows (see restore.go).
+		restored = restoreScreen(scr, hist, s.workspace, sp.Restore, time.Now())
 	}
 
 	ptmx, err := s.m.startProcess(cmd, win)
@@ -180,6 +180,9 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 			_ = hist.Close()
 		}
 		return nil, fmt.Errorf("start session: %w", err)
+	}
+	if restored != nil {
+		_, _ = hist.Write(restored) // before the reader starts: ahead of any output
 	}
 	histCtx, histStop := context.WithCancel(context.Background())
 	r := &run{
@@ -425,10 +428,9 @@ func (s *session) waitLoop(r *run) {
 
 	s.mu.Lock()
 	stopped := r.stopping
-	line := fmt.Sprintf("\r\n[warren: %s exited with code %d]\r\n", sanitize(s.workspace), code)
+	line := endNotice(s.screen, s.workspace, stopped, code) // on a clean line below everything
 	state, kind := StateExited, EventExited
 	if stopped {
-		line = fmt.Sprintf("\r\n[warren: %s stopped]\r\n", sanitize(s.workspace))
 		state, kind = StateStopped, EventStopped
 	}
 	s.screen.SetReplyFunc(nil)

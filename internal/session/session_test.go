@@ -236,7 +236,7 @@ func TestExitCode(t *testing.T) {
 			if res.Reason != Exited || res.ExitCode != tt.want {
 				t.Fatalf("got %v code %d; want %v code %d", res.Reason, res.ExitCode, Exited, tt.want)
 			}
-			line := fmt.Sprintf("\r\n[warren: w exited with code %d]\r\n", tt.want)
+			line := fmt.Sprintf("[warren: w exited with code %d]\r\n", tt.want)
 			if !strings.HasSuffix(c.out.String(), line) {
 				t.Errorf("output = %q; want it to end with %q", c.out.String(), line)
 			}
