@@ -19,9 +19,12 @@ import (
 //	fakeclaude [--session-id ID | --resume ID]
 //
 // Lines it understands: "exit N", "lines N" (prints N numbered lines),
-// "alt" (full-screen frame on the alternate screen), "main" (back), "env
-// NAME" (prints NAME=value, or NAME unset), anything else is echoed as "you
-// said: …".
+// "alt" (full-screen frame on the alternate screen), "main" (back),
+// "footer" (an input box with two rows below it and the cursor left inside
+// the box, as Claude Code draws its prompt), "words" (a status line whose
+// words are placed by cursor moves, as Claude Code writes them), anything
+// "env NAME" (prints NAME=value, or NAME unset), anything else is echoed
+// as "you said: …".
 func fakeClaude() int {
 	args := os.Args[1:]
 	switch {
@@ -71,6 +74,20 @@ func fakeClaude() int {
 			} else {
 				fmt.Printf("%s unset\r\n", arg)
 			}
+		case "footer":
+			fmt.Print("\x1b[38;5;244m┌──────────────────────┐\x1b[39m\r\n" +
+				"│ > draft in the box   │\r\n" +
+				"\x1b[38;5;244m└──────────────────────┘\x1b[39m\r\n" +
+				"\x1b[7m  footer row one \x1b[27m\r\n" +
+				"  footer row two")
+			// Up into the box, after its prompt: no new prompt below.
+			fmt.Print("\x1b[3A\x1b[5G")
+			continue
+		case "words":
+			// Column moves (CHA) and forward moves (CUF) between words,
+			// nothing written where the spaces show.
+			fmt.Print("\x1b[3G\x1b[38;5;220m⏵⏵\x1b[6Gauto\x1b[11Gmode\x1b[16Gon\x1b[39m" +
+				"\x1b[1C(shift+tab\x1b[1Cto\x1b[1Ccycle)\r\n")
 		default:
 			fmt.Printf("you said: %s\r\n", line)
 		}
