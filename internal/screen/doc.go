@@ -2,7 +2,8 @@
 // program's output bytes into a grid of cells, modes, a window title and a
 // bounded scrollback, and renders "repaint the current screen + modes" so a
 // freshly attached client of the same size shows exactly what the program
-// drew. It never touches PTYs, SSH or disk.
+// drew; Text renders the same model as plain text lines, for a session's
+// history. It never touches PTYs, SSH or disk.
 //
 // A Screen is not safe for concurrent use; the session serialises access.
 //
