@@ -185,6 +185,51 @@ func (f *fakeHistory) OpenRaw(_ context.Context, login, name string) (io.ReadClo
 	return &closeCounter{Reader: mk(), closed: &f.closed}, nil
 }
 
+// HistoryText renders with a lineFake: the real renderer, a screen model,
+// is the server's to wire in.
+func (f *fakeHistory) HistoryText(_ context.Context, _, _ string, line func([]byte) error) TextRenderer {
+	return &lineFake{line: line}
+}
+
+// lineFake is a TextRenderer that knows only lines: "\n" ends one, and of
+// what a '\r' in it separates only the last part is kept. Everything else,
+// escape sequences included, is handed on as it is, for the command to make
+// safe. It holds one line.
+type lineFake struct {
+	line func([]byte) error
+	cur  []byte
+}
+
+func (l *lineFake) Write(p []byte) (int, error) {
+	for _, b := range p {
+		if b != '\n' {
+			l.cur = append(l.cur, b)
+			continue
+		}
+		if err := l.end(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lineFake) Close() error {
+	if len(l.cur) == 0 {
+		return nil
+	}
+	return l.end()
+}
+
+func (l *lineFake) end() error {
+	cur := bytes.TrimSuffix(l.cur, []byte("\r"))
+	if i := bytes.LastIndexByte(cur, '\r'); i >= 0 {
+		cur = cur[i+1:]
+	}
+	err := l.line(cur)
+	l.cur = l.cur[:0]
+	return err
+}
+
 type closeCounter struct {
 	io.Reader
 	closed *int

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // History limits.
@@ -22,12 +23,28 @@ type HistorySource interface {
 	// name, oldest first. A workspace that does not exist and another
 	// login's workspace give the same error, wrapping ErrNotFound.
 	OpenRaw(ctx context.Context, login, name string) (io.ReadCloser, error)
+	// HistoryText returns what renders the history of login's workspace
+	// name as text: a terminal screen model of the size its session last
+	// had, passing each line to line.
+	HistoryText(ctx context.Context, login, name string, line func([]byte) error) TextRenderer
 }
 
-// History prints a workspace's session history: as plain text by default
-// (escape sequences and control characters removed, overwritten lines
-// collapsed to their last version), or byte for byte with --raw. It streams:
-// the history is never read into memory.
+// TextRenderer turns a terminal byte stream into the lines a terminal
+// showed: each line as it scrolls off the top of the screen, then, on
+// Close, the rows left on the screen. It holds a screen, not the stream. A
+// line handed on must not be kept by the callee (the renderer reuses it);
+// it carries no escape sequence, but the command still makes every rune of
+// it safe to print. An error from the line func ends the rendering and
+// comes back from Write and Close.
+type TextRenderer interface {
+	io.Writer
+	Close() error
+}
+
+// History prints a workspace's session history: as plain text by default,
+// rendered through a screen of the session's last size (what the screen
+// showed, line by line, untrusted runes replaced), or byte for byte with
+// --raw. It streams: the history is never read into memory.
 func History(h HistorySource) Command {
 	return Command{
 		Name:    "history",
@@ -59,7 +76,10 @@ func History(h HistorySource) Command {
 				_, err := io.CopyBuffer(env.Stdout, src, make([]byte, copyBuffer))
 				return err
 			}
-			st, err := renderHistory(stdout(env), src, *lines)
+			text := func(line func([]byte) error) TextRenderer {
+				return h.HistoryText(ctx, env.Identity.Login, name, line)
+			}
+			st, err := renderHistory(stdout(env), src, *lines, text)
 			if err != nil {
 				return err
 			}
@@ -75,30 +95,31 @@ func History(h HistorySource) Command {
 type renderStats struct {
 	kept        int  // lines kept by --lines
 	trimmed     bool // --lines kept fewer than asked, for the byte budget
-	maxRetained int  // the most bytes renderer and ring held at once
+	maxRetained int  // the most bytes the ring held at once
 }
 
-// renderHistory writes r as plain text lines to w: all of them when lines
-// is 0, else the last lines of them.
-func renderHistory(w io.Writer, r io.Reader, lines int) (renderStats, error) {
+// renderHistory renders r through the renderer text makes and writes the
+// lines, made safe, to w: all of them when lines is 0, else the last lines
+// of them.
+func renderHistory(w io.Writer, r io.Reader, lines int, text func(line func([]byte) error) TextRenderer) (renderStats, error) {
 	var st renderStats
 	out := bufio.NewWriterSize(w, copyBuffer)
 	var ring *lineRing
-	var tr *textRenderer
-	if lines == 0 {
-		tr = newTextRenderer(func(b []byte) error {
-			out.Write(b)
-			return out.WriteByte('\n')
-		})
-	} else {
-		ring = newLineRing(lines, ringBudget)
-		tr = newTextRenderer(func(b []byte) error {
-			ring.push(b)
-			st.maxRetained = max(st.maxRetained, ring.bytes+tr.retained())
+	var safe []byte
+	emit := func(b []byte) error {
+		safe = appendSafe(safe[:0], b)
+		if ring != nil {
+			ring.push(safe)
+			st.maxRetained = max(st.maxRetained, ring.bytes)
 			return nil
-		})
+		}
+		out.Write(safe)
+		return out.WriteByte('\n')
 	}
-	st.maxRetained = tr.retained()
+	if lines > 0 {
+		ring = newLineRing(lines, ringBudget)
+	}
+	tr := text(emit)
 	if _, err := io.CopyBuffer(tr, r, make([]byte, copyBuffer)); err != nil {
 		return st, err
 	}
@@ -116,6 +137,26 @@ func renderHistory(w io.Writer, r io.Reader, lines int) (renderStats, error) {
 		}
 	}
 	return st, out.Flush()
+}
+
+// appendSafe appends the line b to dst with every rune that may not reach a
+// terminal as it is (see field) replaced by '?'.
+func appendSafe(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		if c := b[i]; c >= 0x20 && c < 0x7f {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if unsafeRune(r, n) {
+			dst = append(dst, '?')
+		} else {
+			dst = append(dst, b[i:i+n]...)
+		}
+		i += n
+	}
+	return dst
 }
 
 // ctxReader stops reading when ctx is done.

@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-const smallHistory = "$ make\r\n\x1b[1;32mok\x1b[0m 10%\rok 100%\r\n\x1b]0;title\x07last\x1b[K"
+// smallHistory, as lineFake renders it: three lines, the last one with an
+// escape sequence left in for the command to make safe.
+const smallHistory = "$ make\r\nok 10%\rok 100%\r\n\x1b]0;pwn\x07last\x1b[K"
 
 func historyRouter(h *fakeHistory) func() (*Router, *[]string) {
 	return func() (*Router, *[]string) {
@@ -18,16 +20,18 @@ func historyRouter(h *fakeHistory) func() (*Router, *[]string) {
 
 func TestHistory(t *testing.T) {
 	h := &fakeHistory{src: map[string]func() io.Reader{
-		"alice/web":  bytesReader(smallHistory),
-		"bob/secret": bytesReader("bob's secret\n"),
+		"alice/web":    bytesReader(smallHistory),
+		"alice/unsafe": bytesReader("a\u202eb\u009bc\xffd\x00e\u00a0f\n"),
+		"bob/secret":   bytesReader("bob's secret\n"),
 	}}
 	const usage = "usage: history NAME [--lines N] [--raw]\n"
 	runCases(t, historyRouter(h), []cmdCase{
-		{name: "text", id: alice, argv: []string{"history", "web"}, wantStdout: "$ make\nok 100%\nlast\n"},
-		{name: "text on a pty gets crlf", id: alice, pty: true, argv: []string{"history", "web"}, wantStdout: "$ make\r\nok 100%\r\nlast\r\n"},
-		{name: "last lines", id: alice, argv: []string{"history", "web", "--lines", "2"}, wantStdout: "ok 100%\nlast\n"},
-		{name: "flag before the name", id: alice, argv: []string{"history", "--lines", "1", "web"}, wantStdout: "last\n"},
-		{name: "more lines than there are", id: alice, argv: []string{"history", "--lines=100000", "web"}, wantStdout: "$ make\nok 100%\nlast\n"},
+		{name: "text", id: alice, argv: []string{"history", "web"}, wantStdout: "$ make\nok 100%\n?]0;pwn?last?[K\n"},
+		{name: "text on a pty gets crlf", id: alice, pty: true, argv: []string{"history", "web"}, wantStdout: "$ make\r\nok 100%\r\n?]0;pwn?last?[K\r\n"},
+		{name: "unsafe runes are replaced", id: alice, argv: []string{"history", "unsafe"}, wantStdout: "a?b?c?d?e\u00a0f\n"},
+		{name: "last lines", id: alice, argv: []string{"history", "web", "--lines", "2"}, wantStdout: "ok 100%\n?]0;pwn?last?[K\n"},
+		{name: "flag before the name", id: alice, argv: []string{"history", "--lines", "1", "web"}, wantStdout: "?]0;pwn?last?[K\n"},
+		{name: "more lines than there are", id: alice, argv: []string{"history", "--lines=100000", "web"}, wantStdout: "$ make\nok 100%\n?]0;pwn?last?[K\n"},
 		{name: "raw is byte for byte", id: alice, argv: []string{"history", "web", "--raw"}, wantStdout: smallHistory},
 		{name: "raw on a pty is byte for byte too", id: alice, pty: true, argv: []string{"history", "--raw", "web"}, wantStdout: smallHistory},
 		{name: "missing", id: alice, argv: []string{"history", "nope"}, wantCode: 1, wantStderr: "warren: history: nope: not found\n"},
@@ -43,7 +47,7 @@ func TestHistory(t *testing.T) {
 		{name: "lines and raw", id: alice, argv: []string{"history", "web", "--lines", "3", "--raw"}, wantCode: 2,
 			wantStderr: "warren: history: --lines and --raw do not go together\n" + usage},
 	})
-	if h.closed != len(filter(h.opened, func(s string) bool { return s == "alice/web" })) {
+	if h.closed != len(filter(h.opened, func(s string) bool { return strings.HasPrefix(s, "alice/") && s != "alice/nope" && s != "alice/secret" })) {
 		t.Errorf("closed %d histories; want every one of %q opened", h.closed, h.opened)
 	}
 }

@@ -6,10 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// maxLineBytes is the longest line the text renderer holds. A longer line
-// is wrapped, so memory stays bounded whatever a history holds.
-const maxLineBytes = 16 << 10
-
 // parseState is where a stripper is in a terminal byte stream.
 type parseState uint8
 
@@ -187,105 +183,6 @@ func (s *stripper) ground(r rune) {
 	default:
 		s.emit(r)
 	}
-}
-
-// textRenderer turns terminal output into plain text lines: escape
-// sequences and control characters are dropped, "\r\n" and "\n" end a
-// line, a lone '\r' followed by text starts the line over (the last
-// version of the line is kept), backspace removes the last character.
-// Lines longer than max bytes are wrapped. It holds at most one line.
-type textRenderer struct {
-	s    stripper
-	line func([]byte) error // gets each line without its newline; must not keep it
-	max  int
-	cur  []byte
-	cr   bool // a lone '\r': the next text starts the line over
-	err  error
-}
-
-func newTextRenderer(line func([]byte) error) *textRenderer {
-	return newTextRendererMax(line, maxLineBytes)
-}
-
-func newTextRendererMax(line func([]byte) error, max int) *textRenderer {
-	t := &textRenderer{line: line, max: max, cur: make([]byte, 0, max+utf8.UTFMax)}
-	t.s.emit = t.put
-	t.s.text = t.putText
-	return t
-}
-
-// Write implements io.Writer. It fails with the line callback's error.
-func (t *textRenderer) Write(p []byte) (int, error) {
-	if t.err != nil {
-		return 0, t.err
-	}
-	t.s.write(p)
-	return len(p), t.err
-}
-
-// Close ends the stream, handing on the last line if it has no newline.
-func (t *textRenderer) Close() error {
-	if t.err != nil {
-		return t.err
-	}
-	t.s.flush()
-	if len(t.cur) > 0 {
-		t.end()
-	}
-	return t.err
-}
-
-// retained is the number of bytes the renderer holds on to.
-func (t *textRenderer) retained() int { return cap(t.cur) }
-
-func (t *textRenderer) put(r rune) {
-	if t.err != nil {
-		return
-	}
-	switch r {
-	case '\n':
-		t.end()
-	case '\r':
-		t.cr = true
-	case '\b':
-		if !t.cr && len(t.cur) > 0 {
-			_, n := utf8.DecodeLastRune(t.cur)
-			t.cur = t.cur[:len(t.cur)-n]
-		}
-	default:
-		if t.cr {
-			t.cur, t.cr = t.cur[:0], false
-		}
-		if len(t.cur)+utf8.RuneLen(r) > t.max {
-			t.end()
-		}
-		t.cur = utf8.AppendRune(t.cur, r)
-	}
-}
-
-// putText is put for a run of printable ASCII.
-func (t *textRenderer) putText(b []byte) {
-	if t.err != nil {
-		return
-	}
-	if t.cr {
-		t.cur, t.cr = t.cur[:0], false
-	}
-	for len(b) > 0 && t.err == nil {
-		room := t.max - len(t.cur)
-		if room <= 0 {
-			t.end()
-			continue
-		}
-		n := min(room, len(b))
-		t.cur = append(t.cur, b[:n]...)
-		b = b[n:]
-	}
-}
-
-func (t *textRenderer) end() {
-	t.err = t.line(t.cur)
-	t.cur, t.cr = t.cur[:0], false
 }
 
 // lineRing keeps the last max lines, and no more than budget bytes of them.

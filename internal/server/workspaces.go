@@ -11,6 +11,7 @@ import (
 
 	"github.com/warren-ssh/warren/internal/commands"
 	"github.com/warren-ssh/warren/internal/history"
+	"github.com/warren-ssh/warren/internal/screen"
 	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
 	"github.com/warren-ssh/warren/internal/workspace"
@@ -224,6 +225,39 @@ func (w workspaceService) OpenRaw(_ context.Context, login, name string) (io.Rea
 		return nil, fmt.Errorf("no history: %w", commands.ErrNotFound)
 	}
 	return history.NewReader(dir)
+}
+
+// History text sizes: a session of unknown size renders wide and tall
+// enough for any layout not to wrap or clip (resizes are not in the
+// history, so only the last size is known), and a stored size is clamped
+// so that one command's screen stays small.
+const (
+	historyTextCols, historyTextRows = 200, 50
+	historyTextMaxCols               = 500
+	historyTextMaxRows               = 200
+)
+
+// HistoryText implements commands.HistorySource: a screen model of the size
+// the session last had (the live one's, else the stored one's), fed the raw
+// history, hands on its lines as they scroll off.
+func (w workspaceService) HistoryText(ctx context.Context, login, name string, line func([]byte) error) commands.TextRenderer {
+	cols, rows := w.historySize(ctx, login, name)
+	return screen.NewText(cols, rows, line)
+}
+
+func (w workspaceService) historySize(ctx context.Context, login, name string) (cols, rows int) {
+	win := session.Window{}
+	if ws, err := workspace.Normalize(name); err == nil {
+		if si, ok := w.s.sessions.Get(login, ws); ok {
+			win = si.Window
+		} else if row, err := w.s.store.SessionFor(ctx, login, ws); err == nil {
+			win = session.Window{Cols: row.Cols, Rows: row.Rows}
+		}
+	}
+	if !win.Valid() {
+		return historyTextCols, historyTextRows
+	}
+	return min(win.Cols, historyTextMaxCols), min(win.Rows, historyTextMaxRows)
 }
 
 func (s *Server) historyDir(login, ws string) string {
