@@ -200,3 +200,21 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkText renders Claude-like output: status lines placed by cursor
+// moves, a prompt box redrawn in place, and plain lines scrolling off.
+func BenchmarkText(b *testing.B) {
+	var frame []byte
+	for i := range 20 {
+		frame = append(frame, "\x1b[38;5;246mplain output line number "...)
+		frame = append(frame, byte('a'+i))
+		frame = append(frame, " with some words in it\x1b[39m\r\r\n"...)
+	}
+	frame = append(frame, claudeBox+"hello\x1b[9Gfrom\x1b[14Gwarren\x1b[7m \x1b[27m\r\x1b[2B\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K\r"...)
+	tx := NewText(100, 30, func([]byte) error { return nil })
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for b.Loop() {
+		tx.Write(frame)
+	}
+}
