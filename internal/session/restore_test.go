@@ -265,3 +265,29 @@ func TestStartRestoresBelowOldScreen(t *testing.T) {
 		t.Errorf("history = %q; want the old output, the separator, then the program's", got)
 	}
 }
+
+// TestOwnLinesAloneInText: rendered as text (the history command), the end
+// notice and the separator are lines of their own, after everything the
+// program drew, its rows below the cursor included.
+func TestOwnLinesAloneInText(t *testing.T) {
+	scr := screen.New(40, 8, 1000)
+	h := new(memHistory).history(promptBox)
+	scr.Write([]byte(promptBox))
+	notice := endNotice(scr, "w", true, 0)
+	h.WriteString(notice)
+	scr = screen.New(40, 8, 1000)
+	h.Write(restoreScreen(scr, h, "w", true, restoreTime))
+	h.WriteString("resumed\r\n> ")
+
+	var got []string
+	tx := screen.NewText(40, 8, func(b []byte) error { got = append(got, string(b)); return nil })
+	tx.Write(h.Bytes())
+	if err := tx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"earlier output", "┌────────┐", "│ > typed│", "└────────┘", " footer one", " footer two",
+		"[warren: w stopped]", separatorLine(separatorText([]byte(promptBox+notice), "w", true, restoreTime), 40), "resumed", ">"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}
