@@ -22,9 +22,9 @@ import (
 // "alt" (full-screen frame on the alternate screen), "main" (back),
 // "footer" (an input box with two rows below it and the cursor left inside
 // the box, as Claude Code draws its prompt), "words" (a status line whose
-// words are placed by cursor moves, as Claude Code writes them), anything
-// "env NAME" (prints NAME=value, or NAME unset), anything else is echoed
-// as "you said: …".
+// words are placed by cursor moves, as Claude Code writes them), "env
+// NAME" (prints NAME=value, or NAME unset), anything else is echoed as
+// "you said: …".
 func fakeClaude() int {
 	args := os.Args[1:]
 	switch {
