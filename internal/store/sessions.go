@@ -14,7 +14,7 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 	switch {
 	case sess.Login == "", sess.Workspace == "", sess.ID == "":
 		return fmt.Errorf("put session: login, workspace and id are required")
-	case sess.State != SessionRunning && sess.State != SessionExited && sess.State != SessionStopped:
+	case sess.State != SessionRunning && sess.State != SessionExited && sess.State != SessionStopped && sess.State != SessionFailed:
 		return fmt.Errorf("put session %s/%s: unknown state %q", sess.Login, sess.Workspace, sess.State)
 	}
 	now := s.now()
@@ -34,8 +34,8 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO sessions (login, workspace, id, state, exit_code, created_at, updated_at, cols, rows)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO sessions (login, workspace, id, state, exit_code, created_at, updated_at, cols, rows, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (login, workspace) DO UPDATE SET
 				id = excluded.id,
 				state = excluded.state,
@@ -43,8 +43,9 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 				created_at = excluded.created_at,
 				updated_at = excluded.updated_at,
 				cols = excluded.cols,
-				rows = excluded.rows`,
-			sess.Login, sess.Workspace, sess.ID, sess.State, sess.ExitCode, created, updated, sess.Cols, sess.Rows)
+				rows = excluded.rows,
+				error = excluded.error`,
+			sess.Login, sess.Workspace, sess.ID, sess.State, sess.ExitCode, created, updated, sess.Cols, sess.Rows, sess.Error)
 		return err
 	})
 	if err != nil {
@@ -53,7 +54,7 @@ func (s *Store) PutSession(ctx context.Context, sess Session) error {
 	return nil
 }
 
-const sessionColumns = `login, workspace, id, state, exit_code, created_at, updated_at, cols, rows`
+const sessionColumns = `login, workspace, id, state, exit_code, created_at, updated_at, cols, rows, error`
 
 // SessionFor returns the record of (login, workspace), or an error wrapping
 // ErrNotFound.
@@ -124,7 +125,7 @@ func (s *Store) DeleteSession(ctx context.Context, login, workspace string) erro
 func scanSession(r scanner) (Session, error) {
 	var sess Session
 	var created, updated sql.NullInt64
-	err := r.Scan(&sess.Login, &sess.Workspace, &sess.ID, &sess.State, &sess.ExitCode, &created, &updated, &sess.Cols, &sess.Rows)
+	err := r.Scan(&sess.Login, &sess.Workspace, &sess.ID, &sess.State, &sess.ExitCode, &created, &updated, &sess.Cols, &sess.Rows, &sess.Error)
 	if err != nil {
 		return Session{}, err
 	}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -15,6 +17,8 @@ func TestSessionsRoundTrip(t *testing.T) {
 		{Login: "bob", Workspace: "web", ID: "id-3", State: SessionRunning, Cols: 120, Rows: 40, CreatedAt: t0, UpdatedAt: t0},
 		{Login: "alice", Workspace: "web", ID: "id-2", State: SessionExited, ExitCode: 3, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour)},
 		{Login: "alice", Workspace: "api", ID: "id-1", State: SessionStopped, CreatedAt: t0, UpdatedAt: t0},
+		{Login: "alice", Workspace: "cli", ID: "id-4", State: SessionFailed, ExitCode: 127, CreatedAt: t0, UpdatedAt: t0,
+			Error: "cannot start nosuchprog: not found on the server's PATH"},
 	}
 	for _, sess := range put {
 		if err := s.PutSession(ctx, sess); err != nil {
@@ -36,8 +40,8 @@ func TestSessionsRoundTrip(t *testing.T) {
 		login string
 		want  []string
 	}{
-		{name: "all ordered by login then workspace", login: "", want: []string{"alice/api", "alice/web", "bob/web"}},
-		{name: "one login", login: "alice", want: []string{"alice/api", "alice/web"}},
+		{name: "all ordered by login then workspace", login: "", want: []string{"alice/api", "alice/cli", "alice/web", "bob/web"}},
+		{name: "one login", login: "alice", want: []string{"alice/api", "alice/cli", "alice/web"}},
 		{name: "unknown login", login: "carol", want: nil},
 	}
 	for _, tt := range tests {
@@ -164,5 +168,55 @@ func TestDeleteSession(t *testing.T) {
 	// The id is free again once its session is gone.
 	if err := s.PutSession(ctx, Session{Login: "alice", Workspace: "new", ID: "id-1", State: SessionRunning}); err != nil {
 		t.Errorf("PutSession reusing a deleted id: %v", err)
+	}
+}
+
+// TestUpgradeFromSchema4: the sessions table rebuilt by 0005 keeps every
+// row and column, takes the failed state and its reason, and still
+// refuses an unknown state and a conversation id used twice.
+func TestUpgradeFromSchema4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warren.db")
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, migrationsUpTo(t, 4)); err != nil {
+		db.Close()
+		t.Fatalf("migrate to 4: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO sessions (login, workspace, id, state, exit_code, created_at, updated_at, cols, rows)
+		VALUES ('alice', 'web', 'id-1', 'exited', 3, 1, 2, 120, 40)`); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open a schema 4 database: %v", err)
+	}
+	defer s.Close()
+	got, err := s.SessionFor(ctx, "alice", "web")
+	want := Session{Login: "alice", Workspace: "web", ID: "id-1", State: SessionExited, ExitCode: 3, Cols: 120, Rows: 40,
+		CreatedAt: time.Unix(0, 1).UTC(), UpdatedAt: time.Unix(0, 2).UTC()}
+	if err != nil || got != want {
+		t.Errorf("SessionFor after upgrade: got %+v, %v; want %+v", got, err, want)
+	}
+	failed := Session{Login: "alice", Workspace: "cli", ID: "id-2", State: SessionFailed, ExitCode: 126, Error: "cannot start x: not executable"}
+	if err := s.PutSession(ctx, failed); err != nil {
+		t.Fatalf("PutSession failed: %v", err)
+	}
+	if got, err := s.SessionFor(ctx, "alice", "cli"); err != nil || got.State != SessionFailed || got.Error != failed.Error {
+		t.Errorf("SessionFor failed: got %+v, %v; want state failed with its error", got, err)
+	}
+	for _, q := range []string{
+		`INSERT INTO sessions (login, workspace, id, state, created_at, updated_at) VALUES ('bob', 'x', 'id-3', 'zombie', 1, 1)`,
+		`INSERT INTO sessions (login, workspace, id, state, created_at, updated_at) VALUES ('bob', 'x', 'id-1', 'running', 1, 1)`,
+	} {
+		if _, err := s.db.ExecContext(ctx, q); err == nil {
+			t.Errorf("%s: got nil error", q)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func TestOpenPragmas(t *testing.T) {
 		{name: "busy timeout", pragma: "busy_timeout", want: "5000"},
 		{name: "foreign keys", pragma: "foreign_keys", want: "1"},
 		{name: "synchronous normal", pragma: "synchronous", want: "1"},
-		{name: "schema version", pragma: "user_version", want: "4"},
+		{name: "schema version", pragma: "user_version", want: "5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

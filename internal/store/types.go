@@ -54,8 +54,11 @@ type Session struct {
 	Login     string
 	Workspace string
 	ID        string // UUID, stable for the life of the conversation
-	State     string // SessionRunning, SessionExited or SessionStopped
+	State     string // SessionRunning, SessionExited, SessionStopped or SessionFailed
 	ExitCode  int
+	// Error says why the program could not start, for SessionFailed;
+	// empty otherwise.
+	Error     string
 	Cols      int // window size the session last ran at; 0 when unknown
 	Rows      int
 	CreatedAt time.Time
@@ -67,4 +70,5 @@ const (
 	SessionRunning = "running"
 	SessionExited  = "exited"
 	SessionStopped = "stopped"
+	SessionFailed  = "failed" // the program could not start (see Error)
 )
