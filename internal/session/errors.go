@@ -19,3 +19,24 @@ var (
 	// ErrInvalidOptions means Options are missing a required field.
 	ErrInvalidOptions = errors.New("invalid session options")
 )
+
+// Exit codes of a session whose program could not be started, as a shell
+// gives them.
+const (
+	CodeNotFound      = 127 // no such program
+	CodeNotExecutable = 126 // found, but it cannot be executed
+	CodeStartFailed   = 255 // anything else before it ran: workspace, PTY, confinement
+)
+
+// StartError is why a session's program could not be started. Attach and
+// Start return it (wrapped); the session is then in StateFailed with the
+// same Code and Reason.
+type StartError struct {
+	Code   int    // CodeNotFound, CodeNotExecutable or CodeStartFailed
+	Reason string // one line for the user, as Info.Error
+	Err    error  // the underlying error
+}
+
+func (e *StartError) Error() string { return e.Reason }
+
+func (e *StartError) Unwrap() error { return e.Err }

@@ -43,6 +43,11 @@ func testProgram(mode string, args []string) int {
 		code, _ := strconv.Atoi(args[0])
 		fmt.Fprint(out, "bye\n")
 		return code
+	case "readexit": // after a line of input, print bye, exit with args[0]
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+		code, _ := strconv.Atoi(args[0])
+		fmt.Fprint(out, "bye\n")
+		return code
 	case "argv": // print argv and env, then wait for EOF
 		fmt.Fprintf(out, "argv=%q\n", args)
 		wd, _ := os.Getwd()

@@ -72,6 +72,11 @@ type Options struct {
 	// LoginEnv returns extra KEY=VALUE entries for a login's programs, such
 	// as SSH_AUTH_SOCK; nil adds none.
 	LoginEnv func(login string) []string
+	// EnsureWorkspace, when set, makes the workspace directory (or checks
+	// it) before each start, e.g. as the login's own uid; an error fails
+	// the start (StateFailed) like any other reason the program cannot
+	// start.
+	EnsureWorkspace func(login, workspace string) error
 	// Confine, when set, readies cmd before it starts: it may set
 	// cmd.SysProcAttr (credentials, a cgroup; the Manager adds its own
 	// Setsid, Setctty and Pdeathsig) and rewrite cmd.Path and cmd.Args to
@@ -242,6 +247,11 @@ const (
 	StateRunning
 	StateExited  // the program ended on its own
 	StateStopped // Stop or Shutdown ended it
+	// StateFailed: the program could not be started, or it ended at once
+	// by itself with a non-zero code before anyone typed into it; Info.Error
+	// says why and Info.ExitCode is 127 (not found), 126 (not executable),
+	// 255 (anything else before it ran) or the code it exited with.
+	StateFailed
 )
 
 func (s State) String() string {
@@ -254,6 +264,8 @@ func (s State) String() string {
 		return "exited"
 	case StateStopped:
 		return "stopped"
+	case StateFailed:
+		return "failed"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -269,6 +281,11 @@ type Info struct {
 	LastActivity         time.Time
 	Window               Window
 	Title                string // untrusted: set by the program
+	// Error says why the program failed to start, in one line without a
+	// "warren: " prefix (e.g. "cannot start claude: not found on the
+	// server's PATH"); set only in StateFailed. Any part that came from
+	// the program's output has had its control characters replaced.
+	Error string
 }
 
 // EventKind names a state change.
@@ -282,6 +299,7 @@ const (
 	EventStopped                       // Stop or Shutdown ended the program (ExitCode)
 	EventAttached                      // a client attached (Clients after)
 	EventDetached                      // a client left (Clients after, Reason)
+	EventFailed                        // the program could not start, or ended at once (ExitCode, Error)
 )
 
 func (k EventKind) String() string {
@@ -298,6 +316,8 @@ func (k EventKind) String() string {
 		return "attached"
 	case EventDetached:
 		return "detached"
+	case EventFailed:
+		return "failed"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -311,5 +331,6 @@ type Event struct {
 	ExitCode         int
 	Clients          int
 	Reason           Reason // for EventDetached
+	Error            string // for EventFailed, as Info.Error
 	Time             time.Time
 }

@@ -2,11 +2,14 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +39,7 @@ type session struct {
 	exitCode     int
 	startedAt    time.Time
 	lastActivity time.Time
+	failure      string // why the last start failed, in StateFailed
 }
 
 // run is one program: its process, its PTY and the goroutines serving them.
@@ -46,6 +50,8 @@ type run struct {
 	hist     History // nil when there is no history
 	histStop context.CancelFunc
 	histDone chan struct{} // closed when hist.Run returns
+	started  time.Time     // when the process started
+	typed    atomic.Bool   // a client's input reached the program
 
 	input      chan []byte   // chunks for inputLoop
 	readerDone chan struct{} // closed when readLoop returns
@@ -89,10 +95,12 @@ func (s *session) ensureRunning(sp Spec, win Window, term string) (*run, bool, e
 	return r, true, nil
 }
 
-// start spawns a new program; startMu is held. A failed start leaves the
-// record as it was, or Exited with code -1 for a session that never ran.
+// start spawns a new program; startMu is held. A start that fails
+// returns a *StartError and leaves the session in StateFailed (see
+// failStart); one the closing Manager refused leaves it as it was.
 func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	o := &s.m.opts
+	prog := o.Command[0]
 	s.mu.Lock()
 	restart := s.run != nil
 	id := sp.ID
@@ -107,14 +115,14 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	s.mu.Unlock()
 	defer func() {
 		if err != nil {
-			s.mu.Lock()
-			s.state = prev
-			if prev == 0 {
-				s.state, s.exitCode = StateExited, -1
-			}
-			s.mu.Unlock()
+			err = s.failStart(prev, id, err)
 		}
 	}()
+	if o.EnsureWorkspace != nil {
+		if err := o.EnsureWorkspace(s.login, s.workspace); err != nil {
+			return nil, setupFailure(prog, err)
+		}
+	}
 
 	extra, resumed := o.StartArgs, false
 	if (sp.Restore || restart) && len(o.ResumeArgs) > 0 {
@@ -135,6 +143,9 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	// and a watcher goroutine per program would cost memory on every idle
 	// session.
 	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := checkProgram(cmd); err != nil {
+		return nil, programFailure(prog, err)
+	}
 	cmd.Env = buildEnv(o.Getenv, o.EnvNames, s.login, home, term)
 	if o.LoginEnv != nil {
 		cmd.Env = append(cmd.Env, o.LoginEnv(s.login)...)
@@ -143,7 +154,7 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	if o.Confine != nil {
 		started, err := o.Confine(s.login, cmd)
 		if err != nil {
-			return nil, fmt.Errorf("start session: %w", err)
+			return nil, setupFailure(prog, err)
 		}
 		if started != nil {
 			defer started()
@@ -156,13 +167,13 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 			continue
 		}
 		if err := os.MkdirAll(d.path, 0o700); err != nil {
-			return nil, fmt.Errorf("start session: %s dir: %w", d.what, err)
+			return nil, setupFailure(prog, fmt.Errorf("%s dir: %w", d.what, err))
 		}
 	}
 	var hist History
 	if o.OpenHistory != nil {
 		if hist, err = o.OpenHistory(s.login, s.workspace); err != nil {
-			return nil, fmt.Errorf("start session: open history: %w", err)
+			return nil, setupFailure(prog, fmt.Errorf("open history: %w", err))
 		}
 	}
 	scr := o.NewScreen(win.Cols, win.Rows)
@@ -179,7 +190,14 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 		if hist != nil {
 			_ = hist.Close()
 		}
-		return nil, fmt.Errorf("start session: %w", err)
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, ErrClosed):
+			return nil, fmt.Errorf("start session: %w", err)
+		case errors.As(err, &pe) && pe.Op == "fork/exec":
+			return nil, programFailure(prog, err)
+		}
+		return nil, setupFailure(prog, err)
 	}
 	if restored != nil {
 		_, _ = hist.Write(restored) // before the reader starts: ahead of any output
@@ -192,6 +210,7 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 		hist:       hist,
 		histStop:   histStop,
 		histDone:   make(chan struct{}),
+		started:    time.Now(),
 		input:      make(chan []byte, 64),
 		readerDone: make(chan struct{}),
 		quit:       make(chan struct{}),
@@ -200,7 +219,7 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	now := time.Now()
 	s.mu.Lock()
 	s.id, s.state, s.run, s.screen = id, StateRunning, r, scr
-	s.window, s.exitCode, s.startedAt, s.lastActivity = win, 0, now, now
+	s.window, s.exitCode, s.startedAt, s.lastActivity, s.failure = win, 0, now, now, ""
 	s.clients, s.owner = nil, nil
 	scr.SetReplyFunc(r.reply) // nobody is attached yet: the model answers queries
 	s.mu.Unlock()
@@ -225,6 +244,42 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	s.log.Info("session started", "id", id, "pid", r.pid, "resumed", resumed, "cols", win.Cols, "rows", win.Rows)
 	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, Time: now})
 	return r, nil
+}
+
+// failStart records a start that failed with err, from the state prev,
+// for conversation id, and returns the error start returns. A *StartError
+// puts the session in StateFailed with its code and reason, adds a line
+// saying so to the last program's screen (what the picker's preview
+// shows), logs a warning and emits EventFailed. Any other error (the
+// Manager is closing) leaves the session as it was.
+func (s *session) failStart(prev State, id string, err error) error {
+	var se *StartError
+	if !errors.As(err, &se) {
+		s.mu.Lock()
+		s.state = prev
+		if prev == 0 {
+			s.state = StateStopped
+		}
+		s.mu.Unlock()
+		return err
+	}
+	now := time.Now()
+	s.mu.Lock()
+	s.id, s.state, s.exitCode, s.failure, s.lastActivity = id, StateFailed, se.Code, se.Reason, now
+	if s.screen != nil {
+		_, _ = s.screen.Write([]byte(failedLine(s.screen, s.workspace, se.Reason)))
+	}
+	s.mu.Unlock()
+	s.log.Warn("session failed to start", "id", id, "code", se.Code, "reason", se.Reason, "err", se.Err)
+	s.m.emit(Event{Kind: EventFailed, Login: s.login, Workspace: s.workspace, ID: id, ExitCode: se.Code, Error: se.Reason, Time: now})
+	return se
+}
+
+// failedLine is the status line of a session that could not start, on a
+// clean line below everything, as the end notices are.
+func failedLine(scr Screen, workspace, reason string) string {
+	b, _ := appendOwnLine([]byte(resetState), scr)
+	return string(fmt.Appendf(b, "[warren: %s could not start: %s]\r\n", sanitize(workspace), reason))
 }
 
 // readLoop is the only reader of the PTY master. It ends when the slave side
@@ -307,6 +362,7 @@ func (r *run) reply(p []byte) {
 func (r *run) sendInput(ctx context.Context, p []byte) bool {
 	select {
 	case r.input <- p:
+		r.typed.Store(true)
 		return true
 	case <-r.quit:
 	case <-ctx.Done():
@@ -426,12 +482,18 @@ func (s *session) waitLoop(r *run) {
 	r.closePTY()
 	r.wg.Wait()
 
+	ended := time.Now()
 	s.mu.Lock()
 	stopped := r.stopping
 	line := endNotice(s.screen, s.workspace, stopped, code) // on a clean line below everything
-	state, kind := StateExited, EventExited
-	if stopped {
+	state, kind, reason := StateExited, EventExited, ""
+	switch {
+	case stopped:
 		state, kind = StateStopped, EventStopped
+	case failedAtOnce(r, code, ended):
+		reason = exitReason(s.m.opts.Command[0], code, s.screen.Lines())
+		line = failedLine(s.screen, s.workspace, reason)
+		state, kind = StateFailed, EventFailed
 	}
 	s.screen.SetReplyFunc(nil)
 	_, _ = s.screen.Write([]byte(line))
@@ -442,7 +504,7 @@ func (s *session) waitLoop(r *run) {
 		c.enqueueLocked([]byte(line), s.m.opts.ClientQueue)
 	}
 	s.clients, s.owner = nil, nil
-	s.state, s.exitCode, r.code = state, code, code
+	s.state, s.exitCode, s.failure, r.code = state, code, reason, code
 	id := s.id
 	s.mu.Unlock()
 	s.m.release(s.login)
@@ -454,9 +516,13 @@ func (s *session) waitLoop(r *run) {
 			s.log.Warn("close history", "err", err)
 		}
 	}
-	s.log.Info("session ended", "id", id, "pid", r.pid, "code", code, "stopped", stopped)
+	if state == StateFailed {
+		s.log.Warn("session failed to start", "id", id, "pid", r.pid, "code", code, "reason", reason)
+	} else {
+		s.log.Info("session ended", "id", id, "pid", r.pid, "code", code, "stopped", stopped)
+	}
 	// Before done: the end is reported before any client's detach.
-	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, ExitCode: code, Time: time.Now()})
+	s.m.emit(Event{Kind: kind, Login: s.login, Workspace: s.workspace, ID: id, PID: r.pid, ExitCode: code, Error: reason, Time: time.Now()})
 	close(r.done)
 }
 
@@ -514,6 +580,9 @@ func (s *session) info() Info {
 	}
 	if s.screen != nil {
 		in.Title = s.screen.Title()
+	}
+	if s.state == StateFailed {
+		in.Error = s.failure
 	}
 	return in
 }

@@ -224,14 +224,16 @@ func TestExitCode(t *testing.T) {
 		argv []string
 		want int
 	}{
-		{"zero", prog("exit", "0"), 0},
-		{"three", prog("exit", "3"), 3},
-		{"signal", []string{"/bin/sh", "-c", "kill -TERM $$"}, 128 + int(syscall.SIGTERM)},
+		{"zero", prog("readexit", "0"), 0},
+		{"three", prog("readexit", "3"), 3},
+		{"signal", []string{"/bin/sh", "-c", "read x; kill -TERM $$"}, 128 + int(syscall.SIGTERM)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, fk := newTestManager(t, func(o *Options) { o.Command = tt.argv })
 			c := attachClient(t, m, Spec{Login: "alice", Workspace: "w"}, win80, nil)
+			// Typed into, the program's end is an exit, however soon it comes.
+			c.send("\n")
 			res := c.wait(t)
 			if res.Reason != Exited || res.ExitCode != tt.want {
 				t.Fatalf("got %v code %d; want %v code %d", res.Reason, res.ExitCode, Exited, tt.want)
