@@ -26,7 +26,8 @@ func ago(now, t time.Time) string {
 }
 
 // stateText describes w's session: "running · 2 attached", "detached 5m
-// ago", "exited (3) 1h ago", "restored", "stopped 2m ago", "no session".
+// ago", "exited (3) 1h ago", "restored", "stopped 2m ago", "failed (127)
+// 1m ago", "no session".
 func stateText(w Workspace, now time.Time, sep string) string {
 	since := func(s string) string {
 		if a := ago(now, w.Since); a != "" {
@@ -48,6 +49,8 @@ func stateText(w Workspace, now time.Time, sep string) string {
 		return "restored"
 	case Stopped:
 		return since("stopped")
+	case Failed:
+		return since(fmt.Sprintf("failed (%d)", w.ExitCode))
 	}
 	return "no session"
 }

@@ -362,6 +362,7 @@ func TestStateText(t *testing.T) {
 		{name: "exited", w: Workspace{State: Exited, ExitCode: 3, Since: before(time.Hour)}, want: "exited (3) 1h ago"},
 		{name: "restored", w: Workspace{State: Restored, Since: before(time.Hour)}, want: "restored"},
 		{name: "stopped", w: Workspace{State: Stopped, Since: before(49 * time.Hour)}, want: "stopped 2d ago"},
+		{name: "failed", w: Workspace{State: Failed, ExitCode: 127, Since: before(2 * time.Minute), Error: "cannot start x"}, want: "failed (127) 2m ago"},
 		{name: "none", w: Workspace{}, want: "no session"},
 		{name: "long ago", w: Workspace{State: Detached, Since: before(100 * 24 * time.Hour)}, want: "detached 4 Dec 2025"},
 	}

@@ -23,6 +23,8 @@ const (
 	Restored
 	// Stopped: the session was stopped by a user.
 	Stopped
+	// Failed: the program could not start; ExitCode and Error say why.
+	Failed
 )
 
 // String returns the state's lower-case name.
@@ -40,6 +42,8 @@ func (s SessionState) String() string {
 		return "restored"
 	case Stopped:
 		return "stopped"
+	case Failed:
+		return "failed"
 	}
 	return "unknown"
 }
@@ -49,8 +53,11 @@ type Workspace struct {
 	Name     string
 	State    SessionState
 	Clients  int // attached clients, for Running
-	ExitCode int // for Exited
-	// Since is when the session was detached, exited, restored or stopped.
+	ExitCode int // for Exited and Failed
+	// Error is why the program could not start, for Failed.
+	Error string
+	// Since is when the session was detached, exited, restored, stopped or
+	// failed.
 	Since time.Time
 	// LastActivity orders the list (most recently used first) and shows as
 	// "3m ago".

@@ -253,7 +253,7 @@ func (m *Model) itemView(w Workspace, selected bool, l layout) []string {
 		stateStyle = s.Running
 	case Detached:
 		stateStyle = s.Detached
-	case Exited:
+	case Exited, Failed:
 		stateStyle = s.Exited
 	}
 	meta := ""
@@ -261,7 +261,11 @@ func (m *Model) itemView(w Workspace, selected bool, l layout) []string {
 		meta = s.Separator + "active " + a
 	}
 	sw := ansi.StringWidth(st)
-	if t := Sanitize(w.Title); !l.wide && t != "" && inner-sw-ansi.StringWidth(meta+s.Separator) >= 12 {
+	switch t := Sanitize(w.Title); {
+	case w.State == Failed && w.Error != "":
+		// Why it failed matters more than when; the preview has it whole.
+		meta = s.Separator + Sanitize(w.Error)
+	case !l.wide && t != "" && inner-sw-ansi.StringWidth(meta+s.Separator) >= 12:
 		meta += s.Separator + t
 	}
 	second := marker + stateStyle.Render(truncate(st, inner)) + s.Meta.Render(truncate(meta, inner-sw))
@@ -304,6 +308,12 @@ func (m *Model) previewView(l layout) []string {
 	case !ok:
 	case !have:
 		body = []string{s.PreviewEmpty.Render("…")}
+	case len(lines) == 0 && w.State == Failed && w.Error != "":
+		text := lipgloss.NewStyle().Width(l.previewCols).Render(Sanitize(w.Error))
+		for _, line := range strings.Split(text, "\n") {
+			body = append(body, s.Exited.Render(line))
+		}
+		body = append(body, "", s.PreviewEmpty.Render(truncate("enter tries again", l.previewCols)))
 	case len(lines) == 0:
 		body = []string{s.PreviewEmpty.Render(truncate("no session: enter starts one", l.previewCols))}
 	default:

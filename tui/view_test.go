@@ -64,6 +64,8 @@ func TestViewGolden(t *testing.T) {
 		}},
 		{name: "many_pages", list: manyWorkspaces(12), setup: func(d *driver) { d.keys("G") }},
 		{name: "hostile", opts: Options{Width: 120, Height: 30}, list: hostileWorkspaces()},
+		{name: "failed", opts: Options{Width: 120, Height: 30, Selected: "cli"}, list: failedWorkspaces()},
+		{name: "failed_narrow", opts: Options{Width: 60, Height: 20, Selected: "cli"}, list: failedWorkspaces()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,12 +115,24 @@ func manyWorkspaces(n int) []Workspace {
 	return list
 }
 
+// failedWorkspaces has a session that could not start, with no screen of
+// its own, beside one that runs.
+func failedWorkspaces() []Workspace {
+	return []Workspace{
+		{Name: "cli", State: Failed, ExitCode: 127, Since: before(time.Minute), LastActivity: before(time.Minute),
+			Error: "cannot start nosuchprog: not found on the server's PATH"},
+		{Name: "api-server", State: Running, Clients: 1, LastActivity: before(20 * time.Second), Repo: true, Branch: "main"},
+	}
+}
+
 func hostileWorkspaces() []Workspace {
 	return []Workspace{
 		{Name: "clip\x1b]52;c;ZWNobyBwd25lZA==\x07board", State: Running, Clients: 1, LastActivity: before(time.Minute),
 			Title: "\x1b]8;;https://evil.example\x1b\\click me\x1b]8;;\x1b\\\x1bc\x1b[6n", Repo: true, Branch: "ma\u202ein\u202c", Dirty: true},
 		{Name: "unterminated\x1b]0;title", State: Detached, Since: before(time.Minute), LastActivity: before(2 * time.Minute)},
 		{Name: "c1\u009b31mred\x9b2J", State: Exited, ExitCode: 1, LastActivity: before(3 * time.Minute)},
+		{Name: "broken", State: Failed, ExitCode: 1, LastActivity: before(3 * time.Minute),
+			Error: "sh exited at once with code 1: \x1b]0;evil\x07\u009b2J\u202eevil"},
 		{Name: "zero\u200bwidth\ufeff\u2066bidi\u2069", LastActivity: before(4 * time.Minute)},
 		{Name: strings.Repeat("long", 75), LastActivity: before(5 * time.Minute)},
 		{Name: "工作区工作区工作区工作区工作区工作区工作区工作区工作区工作区工作区工作区", LastActivity: before(6 * time.Minute)},

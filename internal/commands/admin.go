@@ -33,6 +33,7 @@ type SessionInfo struct {
 	ExitCode     int
 	SessionID    string
 	LastActivity time.Time
+	Error        string // why the program could not start, when State is failed
 }
 
 // EventInfo is one audit event.
@@ -127,15 +128,16 @@ type sessionRecord struct {
 	ExitCode     int      `json:"exit_code"`
 	SessionID    string   `json:"session_id"`
 	LastActivity jsonTime `json:"last_activity"`
+	Error        string   `json:"error"`
 }
 
 // Sessions lists every login's sessions. Text fields: login, workspace,
-// state, clients, last activity, session id.
+// state, clients, last activity, session id, exit code (as ls).
 func Sessions(a Admin) Command {
 	return Command{
 		Name:    "sessions",
 		Args:    "[--json]",
-		Summary: "list all sessions: login, workspace, state, clients, last activity, session",
+		Summary: "list all sessions: login, workspace, state, clients, last activity, session, exit code",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "sessions")
@@ -149,13 +151,13 @@ func Sessions(a Admin) Command {
 			if asJSON {
 				recs := make([]sessionRecord, 0, len(list))
 				for _, s := range list {
-					recs = append(recs, sessionRecord{s.Login, s.Workspace, s.State, s.Clients, s.ExitCode, s.SessionID, jsonTime(s.LastActivity)})
+					recs = append(recs, sessionRecord{s.Login, s.Workspace, s.State, s.Clients, s.ExitCode, s.SessionID, jsonTime(s.LastActivity), s.Error})
 				}
 				return writeJSON(stdout(env), recs)
 			}
 			t := newTable(stdout(env))
 			for _, s := range list {
-				t.row(s.Login, s.Workspace, s.State, strconv.Itoa(s.Clients), textTime(s.LastActivity), s.SessionID)
+				t.row(s.Login, s.Workspace, s.State, strconv.Itoa(s.Clients), textTime(s.LastActivity), s.SessionID, codeField(s.State, s.ExitCode))
 			}
 			return t.flush()
 		},

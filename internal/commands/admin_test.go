@@ -15,6 +15,7 @@ func newFakeAdmin() *fakeAdmin {
 		sessions: []SessionInfo{
 			{Login: "alice", Workspace: "web", State: StateRunning, Clients: 1, SessionID: "id-1", LastActivity: t0},
 			{Login: "bob", Workspace: "api", State: StateExited, ExitCode: 1, SessionID: "id-2"},
+			{Login: "bob", Workspace: "cli", State: StateFailed, ExitCode: 126, SessionID: "id-3", Error: "cannot start /opt/x: not executable"},
 		},
 		events: []EventInfo{
 			{At: t0, Kind: "login.refused", Login: "mallory", Remote: "10.0.0.9:4242", Fingerprint: "SHA256:m", Detail: "not allowed\n\x1b[2Jfake line"},
@@ -55,10 +56,11 @@ func TestAdminCommands(t *testing.T) {
 		{name: "users argument", id: boss, argv: []string{"users", "x"}, wantCode: 2,
 			wantStderr: "warren: users: users takes no arguments\nusage: users [--json]\n"},
 		{name: "sessions", id: boss, argv: []string{"sessions"},
-			wantStdout: "alice\tweb\trunning\t1\t2025-03-01T12:00:00Z\tid-1\nbob\tapi\texited\t0\t-\tid-2\n"},
+			wantStdout: "alice\tweb\trunning\t1\t2025-03-01T12:00:00Z\tid-1\t-\nbob\tapi\texited\t0\t-\tid-2\t1\nbob\tcli\tfailed\t0\t-\tid-3\t126\n"},
 		{name: "sessions json", id: boss, argv: []string{"sessions", "--json"}, wantStdout: `[
-			{"login":"alice","workspace":"web","state":"running","clients":1,"exit_code":0,"session_id":"id-1","last_activity":"2025-03-01T12:00:00Z"},
-			{"login":"bob","workspace":"api","state":"exited","clients":0,"exit_code":1,"session_id":"id-2","last_activity":null}]`},
+			{"login":"alice","workspace":"web","state":"running","clients":1,"exit_code":0,"session_id":"id-1","last_activity":"2025-03-01T12:00:00Z","error":""},
+			{"login":"bob","workspace":"api","state":"exited","clients":0,"exit_code":1,"session_id":"id-2","last_activity":null,"error":""},
+			{"login":"bob","workspace":"cli","state":"failed","clients":0,"exit_code":126,"session_id":"id-3","last_activity":null,"error":"cannot start /opt/x: not executable"}]`},
 		{name: "audit text sanitizes details", id: boss, argv: []string{"audit"},
 			wantStdout: "2025-03-01T12:00:00Z\tlogin.refused\tmallory\t10.0.0.9:4242\tSHA256:m\tnot allowed??[2Jfake line\n" +
 				"2025-03-01T11:00:00Z\tlogin.accepted\talice\t10.0.0.1:1\t-\t-\n"},

@@ -97,6 +97,7 @@ func newFakeWorkspaces() *fakeWorkspaces {
 			{Name: "web", State: StateRunning, Clients: 2, SessionID: "0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01", LastActivity: t0, Branch: "main", Dirty: true},
 			{Name: "api", State: StateNone},
 			{Name: "evil", State: StateExited, ExitCode: 3, Branch: "x\x1b]0;pwn\x07\ty\u009b"},
+			{Name: "cli", State: StateFailed, ExitCode: 127, SessionID: "id-9", Error: "cannot start nosuchprog: not found on the server's PATH"},
 		},
 		"bob": {{Name: "secret", State: StateDetached, SessionID: "s"}},
 	}}

@@ -19,6 +19,7 @@ const (
 	StateExited   = "exited"   // the program ended by itself (see ExitCode)
 	StateRestored = "restored" // restarted from its record after a server restart
 	StateStopped  = "stopped"  // stopped by its user or an admin
+	StateFailed   = "failed"   // the program could not start (see ExitCode and Error)
 	StateNone     = "none"     // the workspace has no session yet
 )
 
@@ -27,11 +28,12 @@ type WorkspaceInfo struct {
 	Name         string
 	State        string // one of the State constants
 	Clients      int    // attached clients
-	ExitCode     int    // the program's exit code when State is exited
+	ExitCode     int    // the program's exit code when State is exited or failed
 	SessionID    string // the conversation's UUID; empty with no session
 	LastActivity time.Time
 	Branch       string // the checked-out git branch; empty when none
 	Dirty        bool   // the git work tree has changes
+	Error        string // why the program could not start, when State is failed
 }
 
 // Workspaces is what the workspace commands need. Errors are shown to the
@@ -63,16 +65,28 @@ type lsRecord struct {
 	LastActivity jsonTime `json:"last_activity"`
 	Branch       string   `json:"branch"`
 	Dirty        bool     `json:"dirty"`
+	Error        string   `json:"error"`
+}
+
+// codeField is the exit code column of ls and sessions: the code of a
+// session that exited or failed, else "-".
+func codeField(state string, code int) string {
+	if state != StateExited && state != StateFailed {
+		return "-"
+	}
+	return strconv.Itoa(code)
 }
 
 // Ls lists the caller's workspaces and their sessions, sorted by name. Text
 // fields: name, state, clients, last activity, session id, branch (with a
-// trailing "*" when the work tree is dirty).
+// trailing "*" when the work tree is dirty), exit code (of a session that
+// exited or failed, else "-"). --json adds why a failed session could not
+// start.
 func Ls(ws Workspaces) Command {
 	return Command{
 		Name:    "ls",
 		Args:    "[--json]",
-		Summary: "list your workspaces and sessions: name, state, clients, last activity, session, branch",
+		Summary: "list your workspaces and sessions: name, state, clients, last activity, session, branch, exit code",
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "ls")
 			if err != nil {
@@ -89,7 +103,7 @@ func Ls(ws Workspaces) Command {
 					recs = append(recs, lsRecord{
 						Name: w.Name, State: w.State, Clients: w.Clients, ExitCode: w.ExitCode,
 						SessionID: w.SessionID, LastActivity: jsonTime(w.LastActivity),
-						Branch: w.Branch, Dirty: w.Dirty,
+						Branch: w.Branch, Dirty: w.Dirty, Error: w.Error,
 					})
 				}
 				return writeJSON(stdout(env), recs)
@@ -100,7 +114,7 @@ func Ls(ws Workspaces) Command {
 				if w.Dirty && w.Branch != "" {
 					branch += "*"
 				}
-				t.row(w.Name, w.State, strconv.Itoa(w.Clients), textTime(w.LastActivity), w.SessionID, branch)
+				t.row(w.Name, w.State, strconv.Itoa(w.Clients), textTime(w.LastActivity), w.SessionID, branch, codeField(w.State, w.ExitCode))
 			}
 			return t.flush()
 		},

@@ -19,20 +19,23 @@ func workspaceRouter(err error) func() (*Router, *[]string) {
 func TestLs(t *testing.T) {
 	runCases(t, workspaceRouter(nil), []cmdCase{
 		{name: "text sorted, untrusted branch sanitized", id: alice, argv: []string{"ls"},
-			wantStdout: "api\tnone\t0\t-\t-\t-\n" +
-				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\n" +
-				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\n"},
+			wantStdout: "api\tnone\t0\t-\t-\t-\t-\n" +
+				"cli\tfailed\t0\t-\tid-9\t-\t127\n" +
+				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\t3\n" +
+				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\t-\n"},
 		{name: "pty gets crlf", id: alice, pty: true, argv: []string{"ls"},
-			wantStdout: "api\tnone\t0\t-\t-\t-\r\n" +
-				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\r\n" +
-				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\r\n"},
+			wantStdout: "api\tnone\t0\t-\t-\t-\t-\r\n" +
+				"cli\tfailed\t0\t-\tid-9\t-\t127\r\n" +
+				"evil\texited\t0\t-\t-\tx?]0;pwn??y?\t3\r\n" +
+				"web\trunning\t2\t2025-03-01T12:00:00Z\t0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01\tmain*\t-\r\n"},
 		{name: "json", id: alice, argv: []string{"ls", "--json"}, wantStdout: `[
-			{"name":"api","state":"none","clients":0,"exit_code":0,"session_id":"","last_activity":null,"branch":"","dirty":false},
-			{"name":"evil","state":"exited","clients":0,"exit_code":3,"session_id":"","last_activity":null,"branch":"x\u001b]0;pwn\u0007\ty\u009b","dirty":false},
-			{"name":"web","state":"running","clients":2,"exit_code":0,"session_id":"0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01","last_activity":"2025-03-01T12:00:00Z","branch":"main","dirty":true}]`},
+			{"name":"api","state":"none","clients":0,"exit_code":0,"session_id":"","last_activity":null,"branch":"","dirty":false,"error":""},
+			{"name":"cli","state":"failed","clients":0,"exit_code":127,"session_id":"id-9","last_activity":null,"branch":"","dirty":false,"error":"cannot start nosuchprog: not found on the server's PATH"},
+			{"name":"evil","state":"exited","clients":0,"exit_code":3,"session_id":"","last_activity":null,"branch":"x\u001b]0;pwn\u0007\ty\u009b","dirty":false,"error":""},
+			{"name":"web","state":"running","clients":2,"exit_code":0,"session_id":"0b5e0cd6-8a1e-4c4e-9d56-3f1f1b2c6a01","last_activity":"2025-03-01T12:00:00Z","branch":"main","dirty":true,"error":""}]`},
 		{name: "no workspaces", id: Identity{Login: "carol"}, argv: []string{"ls"}, wantStdout: ""},
 		{name: "no workspaces json is an empty array", id: Identity{Login: "carol"}, argv: []string{"ls", "-json"}, wantStdout: "[]"},
-		{name: "only the caller's", id: Identity{Login: "bob"}, argv: []string{"ls"}, wantStdout: "secret\tdetached\t0\t-\ts\t-\n"},
+		{name: "only the caller's", id: Identity{Login: "bob"}, argv: []string{"ls"}, wantStdout: "secret\tdetached\t0\t-\ts\t-\t-\n"},
 		{name: "argument is usage", id: alice, argv: []string{"ls", "web"}, wantCode: 2,
 			wantStderr: "warren: ls: ls takes no arguments\nusage: ls [--json]\n"},
 		{name: "unknown flag is usage", id: alice, argv: []string{"ls", "--long"}, wantCode: 2,

@@ -101,7 +101,7 @@ func (a adminService) Sessions(ctx context.Context) ([]commands.SessionInfo, err
 		for _, v := range views {
 			if v.SessionID != "" {
 				out = append(out, commands.SessionInfo{Login: r.Login, Workspace: v.Name, State: v.State, Clients: v.Clients,
-					ExitCode: v.ExitCode, SessionID: v.SessionID, LastActivity: v.LastActivity})
+					ExitCode: v.ExitCode, SessionID: v.SessionID, LastActivity: v.LastActivity, Error: v.Error})
 			}
 		}
 	}

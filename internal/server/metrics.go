@@ -73,7 +73,7 @@ type sessionCollector struct {
 
 func newSessionCollector(s *Server) *sessionCollector {
 	return &sessionCollector{s: s, desc: prometheus.NewDesc("warren_sessions",
-		"Sessions by state, as ls shows them: running (attached), detached, restored, exited, stopped.", []string{"state"}, nil)}
+		"Sessions by state, as ls shows them: running (attached), detached, restored, exited, stopped, failed.", []string{"state"}, nil)}
 }
 
 func (c *sessionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
@@ -81,7 +81,7 @@ func (c *sessionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 func (c *sessionCollector) Collect(ch chan<- prometheus.Metric) {
 	counts := map[string]int{}
 	for _, st := range []string{commands.StateRunning, commands.StateDetached, commands.StateRestored,
-		commands.StateExited, commands.StateStopped} {
+		commands.StateExited, commands.StateStopped, commands.StateFailed} {
 		counts[st] = 0
 	}
 	for _, si := range c.s.sessions.List("") {

@@ -33,6 +33,7 @@ var pickerStates = map[string]tui.SessionState{
 	commands.StateExited:   tui.Exited,
 	commands.StateRestored: tui.Restored,
 	commands.StateStopped:  tui.Stopped,
+	commands.StateFailed:   tui.Failed,
 }
 
 func (p pickerSource) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
@@ -43,7 +44,7 @@ func (p pickerSource) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 	out := make([]tui.Workspace, len(views))
 	for i, v := range views {
 		out[i] = tui.Workspace{Name: v.Name, State: pickerStates[v.State], Clients: v.Clients, ExitCode: v.ExitCode,
-			Since: v.Since, LastActivity: v.LastActivity, Repo: v.Repo, Branch: v.Branch, Dirty: v.Dirty, Title: v.Title}
+			Since: v.Since, LastActivity: v.LastActivity, Repo: v.Repo, Branch: v.Branch, Dirty: v.Dirty, Title: v.Title, Error: v.Error}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ const (
 	eventSessionRestore = "session.restore"
 	eventSessionExit    = "session.exit"
 	eventSessionStop    = "session.stop"
+	eventSessionFail    = "session.fail"
 	eventSessionAttach  = "session.attach"
 	eventSessionDetach  = "session.detach"
 )
@@ -48,7 +50,13 @@ func (s *Server) sessionOptions() (session.Options, error) {
 		WorkspaceDir: func(login, ws string) string {
 			return filepath.Join(cfg.WorkspacesDir(), login, ws)
 		},
-		HomeDir:  func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		HomeDir: func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		// Every start makes a missing workspace first, as the login's own
+		// in isolated mode; a workspace that cannot be made fails the start.
+		EnsureWorkspace: func(login, ws string) error {
+			_, err := s.workspaces.Ensure(context.Background(), login, ws)
+			return err
+		},
 		Confine:  s.confine,
 		EnvNames: cfg.Env,
 		LoginEnv: s.agents.env,
@@ -106,7 +114,8 @@ func claudeTranscriptExists(home, id string) bool {
 // the session's goroutines, so it only queues database writes.
 func (s *Server) sessionEvent(ev session.Event) {
 	rec := func(state string) {
-		row := store.Session{Login: ev.Login, Workspace: ev.Workspace, ID: ev.ID, State: state, ExitCode: ev.ExitCode, UpdatedAt: ev.Time}
+		row := store.Session{Login: ev.Login, Workspace: ev.Workspace, ID: ev.ID, State: state, ExitCode: ev.ExitCode,
+			Error: ev.Error, UpdatedAt: ev.Time}
 		if info, ok := s.sessions.Get(ev.Login, ev.Workspace); ok {
 			row.Cols, row.Rows = info.Window.Cols, info.Window.Rows
 			row.CreatedAt = info.StartedAt
@@ -135,6 +144,10 @@ func (s *Server) sessionEvent(ev session.Event) {
 	case session.EventExited:
 		rec(store.SessionExited)
 		audit(eventSessionExit, fmt.Sprintf("%s code=%d", where, ev.ExitCode))
+	case session.EventFailed:
+		// Kept as failed, so that the next start does not try to restore it.
+		rec(store.SessionFailed)
+		audit(eventSessionFail, fmt.Sprintf("%s code=%d error=%q", where, ev.ExitCode, ev.Error))
 	case session.EventStopped:
 		// A stop by the server's own shutdown keeps the record running,
 		// so that the next start restores the session.
@@ -184,15 +197,14 @@ func (s *Server) restoreSessions(ctx context.Context) {
 		if !win.Valid() {
 			win = session.Window{Cols: 80, Rows: 24}
 		}
-		// As for every start: the workspace manager makes a missing
-		// workspace, as the login's own in isolated mode.
-		if _, err := s.workspaces.Ensure(ctx, row.Login, row.Workspace); err != nil {
-			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
-			continue
-		}
 		sp := session.Spec{Login: row.Login, Workspace: row.Workspace, ID: row.ID, Restore: true, Window: win}
 		if err := s.sessions.Start(sp); err != nil {
-			s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
+			// A program that cannot start was logged, and recorded as
+			// failed, by the session itself.
+			var se *session.StartError
+			if !errors.As(err, &se) {
+				s.logger.Error("restore session", "login", row.Login, "workspace", row.Workspace, "err", err)
+			}
 			continue
 		}
 		s.markRestored(row.Login, row.Workspace)
@@ -231,9 +243,6 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	if err != nil {
 		return 0, err
 	}
-	if _, err := s.workspaces.Ensure(ctx, st.id.Login, ws); err != nil {
-		return 0, friendly(err)
-	}
 	s.db.enqueue("last workspace", func(ctx context.Context) error {
 		return s.store.SetLastWorkspace(ctx, st.id.Login, ws)
 	})
@@ -252,6 +261,14 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	if err != nil {
 		// Nothing was read: what the previous owner left is still unused.
 		st.t.unread(typed)
+		var se *session.StartError
+		if errors.As(err, &se) {
+			// The session's program (or its workspace) could not start:
+			// one line says why, and the command ends with a shell's code.
+			fmt.Fprintf(st.out, "warren: %s\r\n", se.Reason)
+			st.lastReason = session.Exited
+			return se.Code, nil
+		}
 		return 0, fmt.Errorf("attach %s: %w", ws, err)
 	}
 	// What was typed after the detach key goes to the next owner.

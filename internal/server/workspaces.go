@@ -31,6 +31,7 @@ type workspaceView struct {
 	Branch       string
 	Dirty        bool
 	Title        string // untrusted
+	Error        string // why the session failed to start, for commands.StateFailed
 }
 
 // workspaceService is what a login can do with its workspaces; every method
@@ -65,11 +66,13 @@ func (w workspaceService) views(ctx context.Context, login string) ([]workspaceV
 				v.State = commands.StateExited
 			case store.SessionStopped:
 				v.State = commands.StateStopped
+			case store.SessionFailed:
+				v.State, v.Error = commands.StateFailed, row.Error
 			}
 			v.LastActivity = later(v.LastActivity, row.UpdatedAt)
 		}
 		if si, ok := s.sessions.Get(login, in.Name); ok {
-			v.SessionID, v.Clients, v.ExitCode, v.Title = si.ID, si.Clients, si.ExitCode, si.Title
+			v.SessionID, v.Clients, v.ExitCode, v.Title, v.Error = si.ID, si.Clients, si.ExitCode, si.Title, si.Error
 			v.LastActivity = later(v.LastActivity, si.LastActivity)
 			if state, since := s.stateOf(si); state != "" {
 				v.State = state
@@ -101,6 +104,8 @@ func (s *Server) stateOf(si session.Info) (state string, since time.Time) {
 		return commands.StateExited, time.Time{}
 	case session.StateStopped:
 		return commands.StateStopped, time.Time{}
+	case session.StateFailed:
+		return commands.StateFailed, si.LastActivity
 	}
 	return "", time.Time{}
 }
@@ -121,7 +126,7 @@ func (w workspaceService) List(ctx context.Context, login string) ([]commands.Wo
 	out := make([]commands.WorkspaceInfo, len(views))
 	for i, v := range views {
 		out[i] = commands.WorkspaceInfo{Name: v.Name, State: v.State, Clients: v.Clients, ExitCode: v.ExitCode,
-			SessionID: v.SessionID, LastActivity: v.LastActivity, Branch: v.Branch, Dirty: v.Dirty}
+			SessionID: v.SessionID, LastActivity: v.LastActivity, Branch: v.Branch, Dirty: v.Dirty, Error: v.Error}
 	}
 	return out, nil
 }
@@ -202,10 +207,12 @@ func (w workspaceService) Restart(ctx context.Context, login, name string) error
 	if err := s.sessions.Stop(login, ws); err != nil && !errors.Is(err, session.ErrNotFound) {
 		return err
 	}
-	if _, err := s.workspaces.Ensure(ctx, login, ws); err != nil {
-		return friendly(err)
+	// Start makes the workspace if it is missing.
+	err = s.sessions.Start(session.Spec{Login: login, Workspace: ws, ID: s.sessionID(ctx, login, ws), Window: win})
+	if se := (*session.StartError)(nil); errors.As(err, &se) {
+		return se // its reason is the whole story
 	}
-	return s.sessions.Start(session.Spec{Login: login, Workspace: ws, ID: s.sessionID(ctx, login, ws), Window: win})
+	return err
 }
 
 // OpenRaw implements commands.HistorySource: the whole on-disk history of
