@@ -217,9 +217,11 @@ func (s *Server) restoreSessions(ctx context.Context) {
 
 // terminalReset leaves a client's terminal usable after a full-screen
 // program: main screen, visible cursor, no mouse or paste modes, normal
-// keys, default colours, full scroll region.
+// keys, default colours, full scroll region. Setting the scroll region
+// homes the cursor, so the cursor is saved around it: what the shell
+// prints next goes below the session's last words, not over its top line.
 const terminalReset = "\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l" +
-	"\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b[r\x1b[0m"
+	"\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b7\x1b[r\x1b8\x1b[0m"
 
 // sessionTerminal is what an attach needs of one SSH session channel.
 type sessionTerminal struct {
