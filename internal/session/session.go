@@ -482,15 +482,15 @@ func (s *session) waitLoop(r *run) {
 	r.closePTY()
 	r.wg.Wait()
 
-	ended := time.Now()
 	s.mu.Lock()
 	stopped := r.stopping
 	line := endNotice(s.screen, s.workspace, stopped, code) // on a clean line below everything
-	state, kind, reason := StateExited, EventExited, ""
-	switch {
-	case stopped:
+	state, kind := StateExited, EventExited
+	if stopped {
 		state, kind = StateStopped, EventStopped
-	case failedAtOnce(r, code, ended):
+	}
+	reason := "" // why it failed to start, when it did
+	if !stopped && failedAtOnce(r, code, time.Now()) {
 		reason = exitReason(s.m.opts.Command[0], code, s.screen.Lines())
 		line = failedLine(s.screen, s.workspace, reason)
 		state, kind = StateFailed, EventFailed
