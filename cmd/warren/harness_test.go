@@ -155,6 +155,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"slowloris":    cmdSlowloris,
 		"chownlike":    cmdChownLike,
 		"ssh-bg":       cmdSSHBg,
+		"ssh-until":    cmdSSHUntil,
+		"metric-grows": cmdMetricGrows,
 	}
 }
 

@@ -20,7 +20,13 @@ type metrics struct {
 	fetches     *prometheus.HistogramVec // GitHub key fetches by outcome
 	bytes       *prometheus.CounterVec   // session bytes by direction
 	flushes     *prometheus.HistogramVec // history flushes by outcome
+	took        *prometheus.HistogramVec // SSH commands by name: how long they ran
+	listings    prometheus.Histogram     // listings of a login's workspaces (ls, picker, sessions)
 }
+
+// latencyBuckets are the buckets of request latencies, in seconds: fine
+// below 50 ms, the time ls and a picker refresh must stay under.
+var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10}
 
 func newMetrics(liveCount func() float64) *metrics {
 	m := &metrics{
@@ -60,7 +66,17 @@ func newMetrics(liveCount func() float64) *metrics {
 		Help:    "History flushes to disk (write and fdatasync) by outcome, and how long they took.",
 		Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5},
 	}, []string{"outcome"})
-	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes, m.flushes,
+	m.took = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "warren_ssh_command_duration_seconds",
+		Help:    "SSH commands by command, and how long the server took to run them (attach: the whole attachment).",
+		Buckets: latencyBuckets,
+	}, []string{"command"})
+	m.listings = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "warren_workspace_list_seconds",
+		Help:    "Listings of a login's workspaces with their sessions and git state (ls, each picker refresh, sessions), and how long they took.",
+		Buckets: latencyBuckets,
+	})
+	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes, m.flushes, m.took, m.listings,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

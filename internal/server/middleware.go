@@ -154,12 +154,16 @@ func (s *Server) dispatch(_ ssh.Handler) ssh.Handler {
 		if st != nil {
 			env.Terminal = st
 		}
+		started := time.Now()
 		code := s.router.Run(sess.Context(), env, sess.Command())
+		took := time.Since(started)
 		name := sess.Command()[0]
 		if !s.router.Has(name) {
 			name = "unknown"
 		}
 		s.metrics.commands.WithLabelValues(name, fmt.Sprint(code)).Inc()
+		s.metrics.took.WithLabelValues(name).Observe(took.Seconds())
+		s.logger.Debug("command done", "login", id.Login, "command", name, "code", code, "took", took)
 		_ = sess.Exit(code)
 	}
 }

@@ -43,6 +43,7 @@ var _ commands.Workspaces = workspaceService{}
 // views lists login's workspaces with their sessions' state.
 func (w workspaceService) views(ctx context.Context, login string) ([]workspaceView, error) {
 	s := w.s
+	defer func(started time.Time) { s.metrics.listings.Observe(time.Since(started).Seconds()) }(time.Now())
 	infos, err := s.workspaces.List(ctx, login)
 	if err != nil {
 		return nil, err
