@@ -150,6 +150,7 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 		HomeDir:    func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
 		Credential: s.credential,
 		Wrap:       s.wrapGit,
+		Activity:   s.workspaceActivity,
 		Logger:     s.logger,
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
@@ -292,6 +293,7 @@ func (s *Server) shutdown() {
 		if err := s.sessions.Shutdown(ctx); err != nil {
 			s.logger.Error("stop sessions", "err", err)
 		}
+		s.workspaces.Close() // no git status outlives the server
 		s.tellAll("the server is shutting down; its sessions come back when it starts again")
 		_ = s.ssh.Close()
 		if s.httpSrv != nil {

@@ -111,6 +111,15 @@ func (s *Server) stateOf(si session.Info) (state string, since time.Time) {
 	return "", time.Time{}
 }
 
+// workspaceActivity is when a workspace's session last had output or
+// input: the workspace manager checks its git state again soon after.
+func (s *Server) workspaceActivity(login, ws string) time.Time {
+	if si, ok := s.sessions.Get(login, ws); ok {
+		return si.LastActivity
+	}
+	return time.Time{}
+}
+
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b

@@ -102,9 +102,9 @@ func TestCloneAndStatus(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "new.txt"), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(m); !got.Dirty || got.Branch != "main" {
-		t.Errorf("after an untracked file: got %+v; want Dirty on main", got)
-	}
+	listUntil(t, m, "alice", "Dirty on main after an untracked file", func(got []Info) bool {
+		return len(got) == 1 && got[0].Dirty && got[0].Branch == "main"
+	})
 	fast := newTestManager(t, Options{Root: m.root, StatusTimeout: -1})
 	if got := list(fast); !got.Repo || got.Branch != "main" || got.Dirty {
 		t.Errorf("without git status: got %+v; want Repo, Branch main from HEAD, Dirty false", got)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -27,9 +26,6 @@ type Info struct {
 	Dirty    bool      // git status reports changes or untracked files
 }
 
-// statusParallel is how many `git status` List runs at once.
-const statusParallel = 4
-
 // maxStatusOutput caps what List reads of one `git status`.
 const maxStatusOutput = 64 << 10
 
@@ -37,10 +33,12 @@ const maxStatusOutput = 64 << 10
 // whose names Normalize leaves unchanged. Symlinks, files, hidden entries
 // (clones in progress) and names that do not validate are skipped. A
 // login with no root yet has no workspaces. Repo and Branch come from
-// reading .git through the login's root; Dirty (and Branch, for gitfile
-// repositories) from `git status --porcelain=v2 --branch`, bounded by
-// Options.StatusTimeout per repository. A git failure only leaves Dirty
-// false. Up to statusParallel git processes run at once.
+// reading .git through the login's root, at every call; Dirty (and Branch,
+// for gitfile repositories) from the last `git status --porcelain=v2
+// --branch` the background checks ran (see statusCache), so List never
+// waits for git but for a repository it lists for the first time, and
+// then at most statusMissWait. Until a first check has ended, or after a
+// git failure, Dirty is false.
 func (m *Manager) List(ctx context.Context, login string) ([]Info, error) {
 	r, err := m.loginRoot(login, false)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -73,45 +71,32 @@ func (m *Manager) List(ctx context.Context, login string) ([]Info, error) {
 		}
 		out = append(out, Info{Name: e.Name(), Dir: filepath.Join(m.root, login, e.Name()), Modified: fi.ModTime()})
 	}
-	// Each repoInfo may run git (~10 ms here, mostly process start): a few
-	// at a time. Every goroutine ends when its repoInfo returns; List waits.
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, statusParallel)
+	fromHead := make([]bool, len(out))
 	for i := range out {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			m.repoInfo(ctx, r, login, &out[i])
-		})
+		fromHead[i] = repoInfo(r, &out[i])
 	}
-	wg.Wait()
+	if m.statusTimeout >= 0 {
+		m.gitState.fill(ctx, login, out, fromHead)
+	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
-// repoInfo fills Repo, Branch and Dirty.
-func (m *Manager) repoInfo(ctx context.Context, r *os.Root, login string, info *Info) {
+// repoInfo fills Repo, and Branch from .git/HEAD when .git is a
+// directory, which it reports.
+func repoInfo(r *os.Root, info *Info) (fromHead bool) {
 	gfi, err := r.Lstat(info.Name + "/.git")
 	switch {
 	case err != nil:
-		return
 	case gfi.IsDir():
 		info.Repo = true
 		info.Branch = readHead(r, info.Name+"/.git/HEAD")
+		return true
 	case gfi.Mode().IsRegular(): // a gitfile: worktree or submodule
 		info.Repo = true
 	default: // a symlinked .git is not followed, nor handed to git
-		return
 	}
-	if m.statusTimeout < 0 {
-		return
-	}
-	branch, dirty, err := m.status(ctx, login, info.Dir)
-	if err != nil {
-		m.log.Debug("git status", "login", login, "workspace", info.Name, "err", err)
-		return
-	}
-	info.Branch, info.Dirty = branch, dirty
+	return false
 }
 
 // status runs `git status --porcelain=v2 --branch` in dir. Git runs with

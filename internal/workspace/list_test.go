@@ -81,8 +81,8 @@ func TestListSymlinkedGitDir(t *testing.T) {
 	}
 }
 
-// BenchmarkList measures List over ten cloned repositories, with git
-// status per repository and with .git/HEAD only.
+// BenchmarkList measures List over ten cloned repositories, with the git
+// state from the background checks and with .git/HEAD only.
 func BenchmarkList(b *testing.B) {
 	ctx := context.Background()
 	bare := bareRepo(b)
@@ -95,6 +95,7 @@ func BenchmarkList(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Cleanup(m.Close)
 		for i := range 10 {
 			name := fmt.Sprintf("r%d", i)
 			if _, err := os.Stat(filepath.Join(root, "alice", name)); err == nil {

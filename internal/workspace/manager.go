@@ -38,6 +38,11 @@ type Options struct {
 	// keeping its pid (e.g. through warren-session-exec, for the umask and
 	// resource limits sessions get). An error stops the command.
 	Wrap func(login string, cmd *exec.Cmd) error
+	// Activity, when set, tells when a workspace last changed as far as
+	// the caller knows (its session's last output or input); List's git
+	// state for it is then checked again soon after (see statusCache).
+	// Nil: only the age of the last check counts.
+	Activity func(login, name string) time.Time
 	// StatusTimeout bounds the `git status` List runs in each repository
 	// to learn Dirty. Zero means 2s; negative means List never runs git
 	// (Branch then comes from .git/HEAD and Dirty is always false).
@@ -49,8 +54,11 @@ type Options struct {
 // Manager creates, lists, clones and deletes workspaces. Every filesystem
 // operation on a login's tree goes through an os.Root opened on
 // Root/<login>, so no symlink inside it leads outside. It is safe for
-// concurrent use; it holds no open files between calls.
+// concurrent use; it holds no open files between calls. The first List
+// starts the background checks of git state, which Close stops.
 type Manager struct {
+	gitState *statusCache // git state of listed repositories
+
 	root          string // absolute
 	realRoot      string // root with symlinks resolved
 	git           string
@@ -102,7 +110,15 @@ func New(opts Options) (*Manager, error) {
 		m.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	m.log = m.log.With("component", "workspace")
+	m.gitState = newStatusCache(m, opts.Activity)
 	return m, nil
+}
+
+// Close stops the background checks of git state, killing any git they
+// run, and waits for them. List still works afterwards, with the last
+// state known and no git.
+func (m *Manager) Close() {
+	m.gitState.close()
 }
 
 // Dir returns the absolute path of a login's workspace after validating
@@ -202,6 +218,7 @@ func (m *Manager) Delete(ctx context.Context, login, name string) error {
 	if err := r.RemoveAll(n); err != nil {
 		return fmt.Errorf("delete workspace %s: %w", n, err)
 	}
+	m.gitState.forget(login, n)
 	m.log.Debug("workspace deleted", "login", login, "workspace", n)
 	return nil
 }

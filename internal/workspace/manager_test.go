@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newTestManager returns a Manager on a fresh Root, with git configured
@@ -22,7 +23,37 @@ func newTestManager(t *testing.T, opts Options) *Manager {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(m.Close)
+	quickStatus(m)
 	return m
+}
+
+// quickStatus makes the git state checks of m answer at once to a first
+// List (as git finishes) and follow changes within tens of milliseconds,
+// so that tests wait on conditions, not on the production schedule.
+func quickStatus(m *Manager) {
+	c := m.gitState
+	c.maxAge, c.minGap, c.tick, c.missWait = 50*time.Millisecond, 10*time.Millisecond, 10*time.Millisecond, 10*time.Second
+}
+
+// listUntil lists login's workspaces until cond holds for them, or fails
+// after a deadline: the git state follows changes in the background.
+func listUntil(t *testing.T, m *Manager, login, what string, cond func([]Info) bool) []Info {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := m.List(context.Background(), login)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if cond(got) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("List: got %+v; want %s", got, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // mode returns the permission bits of path (not following a symlink).
