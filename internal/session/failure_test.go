@@ -138,7 +138,7 @@ func TestExitAtOnce(t *testing.T) {
 			wantState:  StateFailed,
 			wantCode:   127,
 			wantReason: "/bin/sh exited at once with code 127: cannot start /opt/claude: permission denied",
-			wantLine:   "\r\n[warren: w could not start: /bin/sh exited at once with code 127: cannot start /opt/claude: permission denied]\r\n",
+			wantLine:   "[warren: w could not start: /bin/sh exited at once with code 127: cannot start /opt/claude: permission denied]\r\n",
 		},
 		{
 			name:       "silent",
@@ -146,7 +146,7 @@ func TestExitAtOnce(t *testing.T) {
 			wantState:  StateFailed,
 			wantCode:   1,
 			wantReason: "/bin/sh exited at once with code 1",
-			wantLine:   "\r\n[warren: w could not start: /bin/sh exited at once with code 1]\r\n",
+			wantLine:   "[warren: w could not start: /bin/sh exited at once with code 1]\r\n",
 		},
 		{
 			name:       "hostile last line",
@@ -160,7 +160,7 @@ func TestExitAtOnce(t *testing.T) {
 			name:      "zero",
 			argv:      prog("exit", "0"),
 			wantState: StateExited,
-			wantLine:  "\r\n[warren: w exited with code 0]\r\n",
+			wantLine:  "[warren: w exited with code 0]\r\n",
 		},
 	}
 	for _, tt := range tests {
