@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"time"
@@ -65,4 +66,30 @@ func cmdMetricGrows(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	ts.Fatalf("metric-grows %s: %v, not %v above %v after %s", args[0], v, n, base, waitDeadline)
+}
+
+// metric-same-growth NAME VAR OTHER OTHERVAR: waits until NAME has grown
+// since $VAR (set by metric NAME VAR) by as much as OTHER since $OTHERVAR,
+// and by at least one: e.g. a histogram's fast bucket and its count, so
+// that every observation since the two readings was fast.
+func cmdMetricSameGrowth(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: metric-same-growth NAME VAR OTHER OTHERVAR")
+	}
+	base, err := strconv.ParseFloat(ts.Getenv(args[1]), 64)
+	ts.Check(err)
+	otherBase, err := strconv.ParseFloat(ts.Getenv(args[3]), 64)
+	ts.Check(err)
+	deadline := time.Now().Add(waitDeadline)
+	var grew, otherGrew float64
+	for time.Now().Before(deadline) {
+		v, ok := readMetric(ts, args[0])
+		o, otherOK := readMetric(ts, args[2])
+		if grew, otherGrew = v-base, o-otherBase; ok && otherOK && grew >= 1 && grew == otherGrew {
+			fmt.Fprintf(ts.Stdout(), "%s and %s both grew by %v\n", args[0], args[2], grew)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("metric-same-growth: %s grew by %v, %s by %v, after %s", args[0], grew, args[2], otherGrew, waitDeadline)
 }
