@@ -19,12 +19,12 @@ import (
 //	fakeclaude [--session-id ID | --resume ID]
 //
 // Lines it understands: "exit N", "lines N" (prints N numbered lines),
-// "alt" (full-screen frame on the alternate screen), "main" (back),
-// "footer" (an input box with two rows below it and the cursor left inside
-// the box, as Claude Code draws its prompt), "words" (a status line whose
-// words are placed by cursor moves, as Claude Code writes them), "env
-// NAME" (prints NAME=value, or NAME unset), anything else is echoed as
-// "you said: …".
+// "wide N" (prints N numbered lines of 90 columns, see wideLine), "alt"
+// (full-screen frame on the alternate screen), "main" (back), "footer" (an
+// input box with two rows below it and the cursor left inside the box, as
+// Claude Code draws its prompt), "words" (a status line whose words are
+// placed by cursor moves, as Claude Code writes them), "env NAME" (prints
+// NAME=value, or NAME unset), anything else is echoed as "you said: …".
 func fakeClaude() int {
 	args := os.Args[1:]
 	switch {
@@ -62,6 +62,11 @@ func fakeClaude() int {
 			for i := 1; i <= n; i++ {
 				fmt.Printf("line %d of %d\r\n", i, n)
 			}
+		case "wide":
+			n, _ := strconv.Atoi(arg)
+			for i := 1; i <= n; i++ {
+				fmt.Printf("%s\r\n", wideLine(i))
+			}
 		case "alt":
 			c, r, _ := term.GetSize(0)
 			fmt.Print("\x1b[?1049h\x1b[2J\x1b[H\x1b[1;44m FULL SCREEN \x1b[0m")
@@ -94,6 +99,15 @@ func fakeClaude() int {
 		fmt.Print("> ")
 	}
 	return 0
+}
+
+// wideLine is line i of "wide": 90 columns whose start, columns 58-60 and
+// 61-63, and end carry distinct markers (S07, M07, X07, E07 for line 7),
+// so that a terminal 60 columns wide that shows the line cut at its width
+// shows S07 and M07 and neither X07 nor E07.
+func wideLine(i int) string {
+	n := fmt.Sprintf("%02d", i%100)
+	return "S" + n + strings.Repeat("-", 54) + "M" + n + "X" + n + strings.Repeat("-", 24) + "E" + n
 }
 
 func cwd() string {

@@ -158,6 +158,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"ssh-until":          cmdSSHUntil,
 		"metric-same-growth": cmdMetricSameGrowth,
 		"metric-grows":       cmdMetricGrows,
+		"tmux-row":           cmdTmuxRow,
 	}
 }
 
