@@ -65,3 +65,37 @@ func BenchmarkWriteUnicode(b *testing.B) {
 		s.Write(data)
 	}
 }
+
+// BenchmarkViewFrame is a full frame of a 200x60 screen for an 80x24
+// terminal: what a client of another size gets on attach or a switch.
+func BenchmarkViewFrame(b *testing.B) {
+	s := New(200, 60, 1000)
+	s.Write(mixedStream())
+	var v View
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Reset()
+		buf = s.AppendView(buf[:0], &v, 80, 24)
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkViewDiff is the frame after one row of a 200x60 screen changed,
+// for an 80x24 terminal: the common case of a viewer keeping up.
+func BenchmarkViewDiff(b *testing.B) {
+	s := New(200, 60, 1000)
+	s.Write(mixedStream())
+	s.Write([]byte("\x1b[60;1H"))
+	var v View
+	buf := s.AppendView(nil, &v, 80, 24)
+	rows := [][]byte{[]byte("\x1b[50;1Hone\x1b[K\x1b[60;1H"), []byte("\x1b[50;1Htwo\x1b[K\x1b[60;1H")}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.Write(rows[i%2])
+		i++
+		buf = s.AppendView(buf[:0], &v, 80, 24)
+	}
+	b.SetBytes(int64(len(buf)))
+}

@@ -127,12 +127,9 @@ func (s *Screen) appendCursorState(dst []byte, g *grid, x, y, top int, wrapPendi
 // wrap and origin modes. The client's own scrollback is not touched.
 func (s *Screen) AppendRepaint(dst []byte) []byte {
 	m := &s.m
-	// Leave whatever state the client was in: alternate screen, scroll
-	// region, origin, insert, charsets, pen; hide the cursor while painting
-	// and paint without autowrap so the last cell never scrolls.
 	// Synchronized output (2026) lets a terminal that knows it show the
 	// repaint at once; others ignore it.
-	dst = append(dst, "\x1b[?2026h\x1b[?1049l\x1b[!p\x1b[?25l\x1b[0m\x1b[r\x1b[?6l\x1b[4l\x1b[20l\x1b[?7l\x1b(B\x1b)B\x0f"...)
+	dst = append(dst, "\x1b[?2026h"+resetState...)
 	// Tab stops.
 	dst = append(dst, "\x1b[3g"...)
 	for x, t := range s.tabs {
@@ -141,43 +138,7 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 			dst = append(dst, "\x1bH"...)
 		}
 	}
-	// Input and reporting modes.
-	dst = appendMode(dst, true, 1, m.appCursor)
-	if m.appKeypad {
-		dst = append(dst, "\x1b="...)
-	} else {
-		dst = append(dst, "\x1b>"...)
-	}
-	dst = appendMode(dst, true, 5, m.reverseVideo)
-	for _, mode := range []int{9, 1000, 1002, 1003} {
-		if mode != m.mouse {
-			dst = appendMode(dst, true, mode, false)
-		}
-	}
-	if m.mouse != 0 {
-		dst = appendMode(dst, true, m.mouse, true)
-	}
-	dst = appendMode(dst, true, 1005, m.mouseUTF8)
-	dst = appendMode(dst, true, 1006, m.mouseSGR)
-	dst = appendMode(dst, true, 1015, m.mouseURXVT)
-	dst = appendMode(dst, true, 1004, m.focus)
-	dst = appendMode(dst, true, 2004, m.bracketedPaste)
-	// Keyboard protocols: modifyOtherKeys, and the kitty flags (popping
-	// more than any stack holds resets it; a terminal without the protocol
-	// ignores all of this).
-	dst = append(dst, "\x1b[>4;"...)
-	dst = strconv.AppendInt(dst, int64(m.modifyKeys), 10)
-	dst = append(dst, "m\x1b[<99u"...)
-	if m.kittyKeys != 0 {
-		dst = append(dst, "\x1b[>"...)
-		dst = strconv.AppendInt(dst, int64(m.kittyKeys), 10)
-		dst = append(dst, 'u')
-	}
-	dst = append(dst, "\x1b["...)
-	dst = strconv.AppendInt(dst, int64(m.cursorStyle), 10)
-	dst = append(dst, " q\x1b]2;"...)
-	dst = append(dst, s.title...)
-	dst = append(dst, '\a')
+	dst = s.appendModes(dst)
 
 	pen := style{}
 	dst = s.appendGrid(dst, &s.main, &pen)
@@ -234,4 +195,52 @@ func (s *Screen) AppendRepaint(dst []byte) []byte {
 		dst = append(dst, "\x1b[?25h"...)
 	}
 	return append(dst, "\x1b[?2026l"...)
+}
+
+// resetState leaves whatever state a client was in: alternate screen,
+// scroll region, origin, insert, charsets, pen; it hides the cursor and
+// turns autowrap off so that painting the last cell never scrolls.
+const resetState = "\x1b[?1049l\x1b[!p\x1b[?25l\x1b[0m\x1b[r\x1b[?6l\x1b[4l\x1b[20l\x1b[?7l\x1b(B\x1b)B\x0f"
+
+// appendModes appends the input and reporting modes, the keyboard
+// protocols, the cursor style and the title.
+func (s *Screen) appendModes(dst []byte) []byte {
+	m := &s.m
+	dst = appendMode(dst, true, 1, m.appCursor)
+	if m.appKeypad {
+		dst = append(dst, "\x1b="...)
+	} else {
+		dst = append(dst, "\x1b>"...)
+	}
+	dst = appendMode(dst, true, 5, m.reverseVideo)
+	for _, mode := range []int{9, 1000, 1002, 1003} {
+		if mode != m.mouse {
+			dst = appendMode(dst, true, mode, false)
+		}
+	}
+	if m.mouse != 0 {
+		dst = appendMode(dst, true, m.mouse, true)
+	}
+	dst = appendMode(dst, true, 1005, m.mouseUTF8)
+	dst = appendMode(dst, true, 1006, m.mouseSGR)
+	dst = appendMode(dst, true, 1015, m.mouseURXVT)
+	dst = appendMode(dst, true, 1004, m.focus)
+	dst = appendMode(dst, true, 2004, m.bracketedPaste)
+	// Keyboard protocols: modifyOtherKeys, and the kitty flags (popping
+	// more than any stack holds resets it; a terminal without the protocol
+	// ignores all of this).
+	dst = append(dst, "\x1b[>4;"...)
+	dst = strconv.AppendInt(dst, int64(m.modifyKeys), 10)
+	dst = append(dst, "m\x1b[<99u"...)
+	if m.kittyKeys != 0 {
+		dst = append(dst, "\x1b[>"...)
+		dst = strconv.AppendInt(dst, int64(m.kittyKeys), 10)
+		dst = append(dst, 'u')
+	}
+	dst = append(dst, "\x1b["...)
+	dst = strconv.AppendInt(dst, int64(m.cursorStyle), 10)
+	dst = append(dst, " q\x1b]2;"...)
+	dst = append(dst, s.title...)
+	dst = append(dst, '\a')
+	return dst
 }

@@ -115,15 +115,23 @@ func (s *Screen) AppendScrollback(dst []byte, n int) []byte {
 // scrolled off the client's screen so they all land in its own scrollback,
 // then AppendRepaint.
 func (s *Screen) AppendAttach(dst []byte, n int) []byte {
+	return s.AppendRepaint(s.appendPushed(dst, n, s.rows))
+}
+
+// appendPushed appends the last n scrollback lines written from the bottom
+// row of a client rows high and scrolled off its screen into its own
+// scrollback.
+func (s *Screen) appendPushed(dst []byte, n, rows int) []byte {
 	n = clamp(n, 0, s.sb.n)
-	if n > 0 {
-		// Only the main screen, scrolling as a whole, feeds a scrollback.
-		dst = append(dst, "\x1b[?1049l\x1b[0m\x1b[r\x1b[?6l"...)
-		dst = appendCUP(dst, 0, s.rows-1)
-		dst = s.AppendScrollback(dst, n)
-		for range s.rows - 1 {
-			dst = append(dst, '\n')
-		}
+	if n == 0 {
+		return dst
 	}
-	return s.AppendRepaint(dst)
+	// Only the main screen, scrolling as a whole, feeds a scrollback.
+	dst = append(dst, "\x1b[?1049l\x1b[0m\x1b[r\x1b[?6l"...)
+	dst = appendCUP(dst, 0, rows-1)
+	dst = s.AppendScrollback(dst, n)
+	for range rows - 1 {
+		dst = append(dst, '\n')
+	}
+	return dst
 }
