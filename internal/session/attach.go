@@ -10,8 +10,9 @@ import (
 const detachWait = 250 * time.Millisecond
 
 // attach registers a client with r: under mu it resizes the PTY for the
-// newcomer, queues scrollback and a repaint, and joins the fan-out, so that
-// output follows the repaint with no gap and no duplicate. It serves the
+// newcomer, queues scrollback and a repaint (a view frame for a client that
+// does not get the PTY's size), and joins the fan-out, so that output
+// follows the repaint with no gap and no duplicate. It serves the
 // client until it detaches, disconnects, or the program ends, and returns
 // after the client's writer has finished with Output.
 func (s *session) attach(ctx context.Context, r *run, c Client) Result {
@@ -29,7 +30,13 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	s.clients = append(s.clients, cl)
 	s.owner = cl
 	s.applySizeLocked(r)
-	cl.pending = s.screen.AppendAttach(cl.pending, o.AttachScrollback)
+	if v, ok := s.viewerLocked(cl); ok {
+		// Of another size than the PTY: drawn from the screen model.
+		cl.viewing = true
+		cl.pending = v.AppendViewAttach(cl.pending, &cl.view, o.AttachScrollback, cl.win.Cols, cl.win.Rows)
+	} else {
+		cl.pending = s.screen.AppendAttach(cl.pending, o.AttachScrollback)
+	}
 	n, id := len(s.clients), s.id
 	s.lastActivity = time.Now()
 	s.mu.Unlock()
@@ -140,6 +147,7 @@ func (s *session) serve(ctx context.Context, r *run, cl *client, c Client) Resul
 			}
 			s.mu.Lock()
 			cl.win = w
+			s.setModeLocked(cl) // until the PTY follows, if it does
 			s.mu.Unlock()
 			s.requestResize(r)
 		case <-ctx.Done():

@@ -1,14 +1,27 @@
 package session
 
-import "io"
+import (
+	"io"
+
+	"github.com/warren-ssh/warren/internal/screen"
+)
 
 // resyncPrefix precedes a resynchronising repaint. CAN aborts any escape
 // sequence the client's terminal may be in the middle of, since the bytes
 // dropped from its queue may have cut one in half.
 const resyncPrefix = "\x18"
 
-// client is one attached terminal's output side: a bounded queue filled by
-// the PTY reader and drained by the client's own writer goroutine.
+// viewEnd leaves a terminal that was sent frames with autowrap on, as a
+// terminal sent the program's bytes would most likely be.
+const viewEnd = "\x1b[?7h"
+
+// client is one attached terminal's output side, written only by the
+// client's own writer goroutine. A client of the PTY's size gets the
+// program's bytes through a bounded queue filled by the PTY reader; one of
+// another size is in view mode: output only marks it dirty, and its writer,
+// when free, draws the screen model clipped or padded to its size
+// (screen.View), so a slow one costs nothing and a fast one sees every
+// change.
 type client struct {
 	out  io.Writer
 	wake chan struct{} // capacity 1: there is something to write
@@ -22,6 +35,11 @@ type client struct {
 	dead    bool   // a write failed: drop everything
 	drop    bool   // detaching from a dead connection: do not drain
 	resyncs int    // how many times the queue overflowed
+
+	viewing bool        // view mode: frames of the screen model, no bytes
+	dirty   bool        // view mode: the screen changed since the last frame
+	fresh   bool        // view mode: bytes came before; the next frame starts with CAN
+	view    screen.View // view mode: what the terminal shows
 }
 
 func newClient(out io.Writer, win Window) *client {
@@ -43,10 +61,18 @@ func (c *client) notify() {
 
 // enqueueLocked copies p into the queue, or marks the client stale when
 // that would exceed limit bytes; a stale client's queue is dropped and the
-// writer repaints it from the screen model when it is free again. It never
-// blocks. session.mu is held.
+// writer repaints it from the screen model when it is free again. A client
+// in view mode is only marked dirty. It never blocks. session.mu is held.
 func (c *client) enqueueLocked(p []byte, limit int) {
-	if c.dead || c.stale {
+	if c.dead {
+		return
+	}
+	if c.viewing {
+		c.dirty = true
+		c.notify()
+		return
+	}
+	if c.stale {
 		return
 	}
 	if len(c.pending)+len(p) > limit {
@@ -84,7 +110,9 @@ func (s *session) writeLoop(c *client) {
 			case c.stale:
 				// Taken under mu: the repaint shows exactly the output
 				// enqueued before it, and everything after it follows.
-				buf = append(spare[:0], resyncPrefix...)
+				// What is queued (left from view mode) goes first.
+				buf = append(spare[:0], c.pending...)
+				buf = append(buf, resyncPrefix...)
 				buf = s.screen.AppendRepaint(buf)
 				c.stale = false
 				c.pending = c.pending[:0]
@@ -92,6 +120,20 @@ func (s *session) writeLoop(c *client) {
 				// Swap only a non-empty queue: swapping an empty one would
 				// leave pending and spare sharing one array.
 				buf, c.pending = c.pending, spare[:0]
+			case c.viewing && c.dirty:
+				// The latest state, whatever changed since the last frame.
+				buf = spare[:0]
+				if c.fresh {
+					buf = append(buf, resyncPrefix...)
+					c.fresh = false
+				}
+				if v, ok := s.screen.(Viewer); ok {
+					buf = v.AppendView(buf, &c.view, c.win.Cols, c.win.Rows)
+				}
+				c.dirty = false
+			case quitting && c.viewing:
+				buf = append(spare[:0], viewEnd...)
+				c.viewing = false
 			}
 			mu.Unlock()
 			if len(buf) == 0 {

@@ -429,6 +429,9 @@ func (s *session) applySizeLocked(r *run) {
 	s.screen.Resize(w.Cols, w.Rows)
 	s.window = w
 	r.lastResize = time.Now()
+	for _, c := range s.clients {
+		s.setModeLocked(c) // to view mode or back, or a new frame
+	}
 }
 
 // closePTY closes the master once.
