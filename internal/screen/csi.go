@@ -334,10 +334,17 @@ func (s *Screen) dispatchEscInter(inter, f byte) {
 	}
 }
 
-// dispatchOSC handles a complete OSC payload: only titles are kept.
-func (s *Screen) dispatchOSC() {
+// dispatchOSC handles a complete OSC payload ended by st: only titles are
+// kept, and queries passed on.
+func (s *Screen) dispatchOSC(st string) {
 	b := s.p.osc
 	s.p.osc = b[:0]
+	if s.query != nil && oscQuery(b) {
+		q := append(s.qbuf[:0], "\x1b]"...)
+		q = append(append(q, b...), st...)
+		s.qbuf = q
+		s.query(q)
+	}
 	i := 0
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' && i < 4 {
 		i++

@@ -101,7 +101,7 @@ func (s *Screen) Write(b []byte) (int, error) {
 			}
 			switch c {
 			case 0x07:
-				s.dispatchOSC()
+				s.dispatchOSC("\a")
 				p.state = stGround
 			case 0x1b:
 				p.state = stOSCEsc
@@ -110,7 +110,7 @@ func (s *Screen) Write(b []byte) (int, error) {
 			}
 		case stOSCEsc:
 			if c == '\\' {
-				s.dispatchOSC()
+				s.dispatchOSC("\x1b\\")
 				p.state = stGround
 			} else {
 				// An ESC that is not ST abandons the OSC and starts anew.
@@ -246,6 +246,10 @@ func (s *Screen) escByte(c byte) {
 			p.state = stGround
 			if p.ninter > 1 {
 				return
+			}
+			if s.query != nil && p.csiQuery(c) {
+				s.qbuf = p.appendCSI(s.qbuf[:0], c)
+				s.query(s.qbuf)
 			}
 			s.dispatchCSI(c)
 		default:

@@ -66,6 +66,8 @@ type Screen struct {
 	combData []byte    // the bytes of combs
 	combMax  int       // len(combs) that triggers a compaction
 	reply    func([]byte)
+	query    func([]byte) // see SetQueryFunc
+	qbuf     []byte       // the query being passed on
 
 	kittyStack []int // kitty keyboard flags pushed by CSI > u, at most maxKittyStack
 

@@ -396,6 +396,11 @@ func FuzzView(f *testing.F) {
 	f.Add([]byte("aaaaaaaaaaAAAAAAAAAA\r\nb\x1b[?1049h日本語\x1b[9;1Hstatus\x1b[2;3H"), uint8(10), uint8(3), uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, vcols, vrows, chunk uint8) {
 		s := New(24, 8, 20)
+		s.SetQueryFunc(func(q []byte) {
+			if len(q) < 3 || q[0] != 0x1b || len(q) > maxOSCBytes+4 {
+				t.Fatalf("query %q", q)
+			}
+		})
 		vc, vr := 1+int(vcols)%40, 1+int(vrows)%14
 		client := New(vc, vr, 0)
 		var v View

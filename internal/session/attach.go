@@ -26,6 +26,9 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	}
 	if len(s.clients) == 0 {
 		s.screen.SetReplyFunc(nil) // a terminal answers queries now
+		if v, ok := s.screen.(Viewer); ok {
+			v.SetQueryFunc(s.forwardQueryLocked) // even one sent frames
+		}
 	}
 	s.clients = append(s.clients, cl)
 	s.owner = cl

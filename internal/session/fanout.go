@@ -40,6 +40,7 @@ type client struct {
 	dirty   bool        // view mode: the screen changed since the last frame
 	fresh   bool        // view mode: bytes came before; the next frame starts with CAN
 	view    screen.View // view mode: what the terminal shows
+	queries []byte      // view mode: the program's terminal queries, for the owner
 }
 
 func newClient(out io.Writer, win Window) *client {
@@ -114,23 +115,27 @@ func (s *session) writeLoop(c *client) {
 				buf = append(spare[:0], c.pending...)
 				buf = append(buf, resyncPrefix...)
 				buf = s.screen.AppendRepaint(buf)
+				buf = append(buf, c.queries...)
 				c.stale = false
-				c.pending = c.pending[:0]
+				c.pending, c.queries = c.pending[:0], c.queries[:0]
 			case len(c.pending) > 0:
 				// Swap only a non-empty queue: swapping an empty one would
 				// leave pending and spare sharing one array.
 				buf, c.pending = c.pending, spare[:0]
-			case c.viewing && c.dirty:
-				// The latest state, whatever changed since the last frame.
+			case c.viewing && (c.dirty || len(c.queries) > 0):
+				// The latest state, whatever changed since the last frame,
+				// then the queries: a cursor position report answers for
+				// the cursor the frame shows.
 				buf = spare[:0]
 				if c.fresh {
 					buf = append(buf, resyncPrefix...)
 					c.fresh = false
 				}
-				if v, ok := s.screen.(Viewer); ok {
+				if v, ok := s.screen.(Viewer); ok && c.dirty {
 					buf = v.AppendView(buf, &c.view, c.win.Cols, c.win.Rows)
 				}
-				c.dirty = false
+				buf = append(buf, c.queries...)
+				c.dirty, c.queries = false, c.queries[:0]
 			case quitting && c.viewing:
 				buf = append(spare[:0], viewEnd...)
 				c.viewing = false

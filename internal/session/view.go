@@ -13,7 +13,14 @@ type Viewer interface {
 	// AppendViewAttach appends what a newly attached terminal of cols x
 	// rows gets: the last n scrollback lines, then a full frame.
 	AppendViewAttach(dst []byte, v *screen.View, n, cols, rows int) []byte
+	// SetQueryFunc makes the screen pass each terminal query in the output
+	// to fn, under the session lock; nil stops it.
+	SetQueryFunc(fn func(q []byte))
 }
+
+// maxQueries bounds the queries waiting for a client in view mode; a
+// program that floods queries loses the rest.
+const maxQueries = 4 << 10
 
 var _ Viewer = (*screen.Screen)(nil)
 
@@ -49,5 +56,18 @@ func (s *session) setModeLocked(c *client) {
 	default:
 		return
 	}
+	c.notify()
+}
+
+// forwardQueryLocked is the screen's query func: a query from the program
+// goes to the size owner's terminal, which answers it, as it does today
+// for an owner sent the program's bytes. An owner in view mode is sent no
+// bytes, so the query follows its next frame. session.mu is held.
+func (s *session) forwardQueryLocked(q []byte) {
+	c := s.owner
+	if c == nil || !c.viewing || c.dead || len(c.queries)+len(q) > maxQueries {
+		return
+	}
+	c.queries = append(c.queries, q...)
 	c.notify()
 }

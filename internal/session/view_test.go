@@ -94,7 +94,7 @@ func TestViewClients(t *testing.T) {
 	// b types: it owns the size, and a sees the 60x20 screen.
 	b.send("mine\n")
 	waitInfo(t, m, "alice", "w", func(in Info) bool { return in.Window == small })
-	b.out.waitContains(t, "mine\r\n")
+	waitEchoed(t, m, "mine")
 	waitShows(t, m, b.out, small, "the small client, owner now")
 	waitShows(t, m, a.out, big, "the big client, not the owner any more")
 	rows := terminal(a.out, big.Cols, big.Rows).Lines()
@@ -241,4 +241,33 @@ func TestViewFrozenClient(t *testing.T) {
 	if !strings.HasSuffix(frozenOut.String(), viewEnd) {
 		t.Errorf("the view client's terminal was not left with autowrap on: %q", tail(frozenOut.String(), 40))
 	}
+}
+
+// TestViewOwnerAnswers: with the smallest size policy no client need have
+// the PTY's size; the program's terminal queries still reach the owner's
+// terminal, after its frame, and nobody else's.
+func TestViewOwnerAnswers(t *testing.T) {
+	m, _ := newTestManager(t, func(o *Options) {
+		realScreens(o)
+		o.SizePolicy = SizeSmallest
+		o.Command = []string{"/bin/sh", "-c", `read x; printf 'asking\033[6n\033]11;?\007'; cat`}
+	})
+	sp := Spec{Login: "alice", Workspace: "w"}
+	a := attachClient(t, m, sp, Window{Cols: 100, Rows: 30}, nil)
+	waitInfo(t, m, "alice", "w", func(in Info) bool { return in.Clients == 1 })
+	b := attachClient(t, m, sp, Window{Cols: 90, Rows: 40}, nil)
+	waitInfo(t, m, "alice", "w", func(in Info) bool { return in.Clients == 2 && in.Window == Window{Cols: 90, Rows: 30} })
+	a.send("go\n") // a owns the session now
+	out := a.out.waitContains(t, "\x1b[6n\x1b]11;?\a")
+	if i, j := strings.LastIndex(out, "asking"), strings.LastIndex(out, "\x1b[6n"); i < 0 || i > j {
+		t.Errorf("the query came before the frame that shows the output before it: %q", tail(out, 300))
+	}
+	waitShows(t, m, b.out, Window{Cols: 90, Rows: 40}, "the other client")
+	if strings.Contains(b.out.String(), "\x1b[6n") {
+		t.Errorf("a client that does not own the session was sent the query")
+	}
+	close(a.in)
+	close(b.in)
+	a.wait(t)
+	b.wait(t)
 }
