@@ -15,9 +15,11 @@
 // the bounded queue of every attached client. Every client has its own writer
 // goroutine, so a slow client never stalls the PTY or the other clients; a
 // client whose queue overflows is resynchronised with a repaint from the
-// screen model. Attaching writes scrollback and a repaint of the current
-// screen (a redraw, not a replay), then live output, with no gap and no
-// duplicate.
+// screen model. A client whose size is not the PTY's gets no bytes at all:
+// its writer draws the screen model clipped or padded to its size, as a
+// diff against what it last sent, whenever it is free (see [Viewer]).
+// Attaching writes scrollback and a repaint of the current screen (a
+// redraw, not a replay), then live output, with no gap and no duplicate.
 //
 // Input arrives on [Client.Input] from the server's single channel reader;
 // the package never reads an SSH channel itself. The detach key and terminal
