@@ -271,3 +271,47 @@ func TestViewOwnerAnswers(t *testing.T) {
 	a.wait(t)
 	b.wait(t)
 }
+
+// BenchmarkOutputPathViewer measures bytes/s from the program through the
+// real screen model to an owner draining to a counter while a second,
+// fast client reads everything: of the same size (raw bytes), or of
+// another (frames of the screen model, one whenever its writer is free).
+func BenchmarkOutputPathViewer(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		win  Window
+	}{{"same size", win80}, {"other size", Window{Cols: 60, Rows: 20}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			const chunk = 64 << 10
+			total := b.N * chunk
+			m, _ := newTestManager(b, func(o *Options) {
+				realScreens(o)
+				o.Command = prog("flood", strconv.Itoa(total))
+				o.ClientQueue = 64 << 20
+			})
+			sp := Spec{Login: "alice", Workspace: "w"}
+			viewer := attachClient(b, m, sp, bc.win, &termOut{})
+			waitInfo(b, m, "alice", "w", func(in Info) bool { return in.Clients == 1 })
+			out := &xCounter{}
+			in := make(chan []byte, 1)
+			done := make(chan Result, 1)
+			go func() {
+				res, err := m.Attach(context.Background(), sp, Client{Input: in, Output: out, Window: win80})
+				if err != nil {
+					b.Error(err)
+				}
+				done <- res
+			}()
+			waitInfo(b, m, "alice", "w", func(in Info) bool { return in.Clients == 2 && in.Window == win80 })
+			b.SetBytes(chunk)
+			b.ResetTimer()
+			in <- []byte("go\n")
+			<-done
+			b.StopTimer()
+			if xs, _ := out.snapshot(); xs != total {
+				b.Fatalf("client got %d bytes; want %d", xs, total)
+			}
+			viewer.wait(b)
+		})
+	}
+}
