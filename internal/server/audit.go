@@ -55,6 +55,30 @@ func (q *dbQueue) enqueue(name string, run func(ctx context.Context) error) {
 	}
 }
 
+// do queues a write behind every write queued before it and waits for its
+// result, or for ctx. A write that must land after the ones a state change
+// queued (removing a record a stopping session is still saving) goes
+// through do, never straight to the store.
+func (q *dbQueue) do(ctx context.Context, name string, run func(ctx context.Context) error) error {
+	errc := make(chan error, 1)
+	job := dbJob{name, func(ctx context.Context) error {
+		err := run(ctx)
+		errc <- err
+		return err
+	}}
+	select {
+	case q.jobs <- job:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // run performs queued writes until ctx ends, then what is still queued, for
 // at most two more seconds.
 func (q *dbQueue) run(ctx context.Context) {

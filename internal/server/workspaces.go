@@ -185,16 +185,23 @@ func (w workspaceService) Delete(ctx context.Context, login, name string) error 
 	if _, err := s.workspaces.Dir(login, ws); err != nil {
 		return err
 	}
-	if err := s.sessions.Stop(login, ws); err != nil && !errors.Is(err, session.ErrNotFound) {
-		return fmt.Errorf("stop session: %w", err)
-	}
+	// The session goes with its workspace: a workspace made again under
+	// this name starts a new conversation, never the deleted one.
+	s.sessions.Remove(login, ws)
 	if err := s.workspaces.Delete(ctx, login, ws); err != nil {
 		return friendly(err)
 	}
 	if err := history.Remove(s.historyDir(login, ws)); err != nil {
 		return fmt.Errorf("remove history: %w", err)
 	}
-	if err := s.store.DeleteSession(ctx, login, ws); err != nil && !errors.Is(err, store.ErrNotFound) {
+	// Queued behind the record the stop just saved, so that it cannot
+	// land after the removal and bring the session back.
+	if err := s.db.do(ctx, "remove session", func(ctx context.Context) error {
+		if err := s.store.DeleteSession(ctx, login, ws); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("remove session record: %w", err)
 	}
 	s.forgetRestored(login, ws)

@@ -125,6 +125,23 @@ func (m *Manager) Stop(login, workspace string) error {
 	return nil
 }
 
+// Remove stops a session's program as Stop does and forgets the session:
+// its ID, state and exit code. It is for a workspace being deleted, so that
+// one made again under the same name starts with no session and a new
+// conversation. An Attach or Start racing with it either finds the session
+// gone (ErrNotFound) or is stopped with it. Removing a session that does
+// not exist is not an error.
+func (m *Manager) Remove(login, workspace string) {
+	m.mu.Lock()
+	k := key{login, workspace}
+	s, ok := m.sessions[k]
+	delete(m.sessions, k)
+	m.mu.Unlock()
+	if ok {
+		s.remove()
+	}
+}
+
 // Get describes one session.
 func (m *Manager) Get(login, workspace string) (Info, bool) {
 	s, err := m.lookup(login, workspace, false)

@@ -26,6 +26,9 @@ type session struct {
 	// startMu serialises starting and stopping this session's program. It is
 	// taken before mu, never while holding it.
 	startMu sync.Mutex
+	// removed is set, under startMu, once Remove has forgotten the session:
+	// nothing may start on it again.
+	removed bool
 
 	mu sync.Mutex
 	// mu guards the following, and the client fields documented as such.
@@ -75,6 +78,9 @@ type run struct {
 func (s *session) ensureRunning(sp Spec, win Window, term string) (*run, bool, error) {
 	s.startMu.Lock()
 	defer s.startMu.Unlock()
+	if s.removed {
+		return nil, false, ErrNotFound // its workspace was deleted meanwhile
+	}
 	s.mu.Lock()
 	r, state := s.run, s.state
 	s.mu.Unlock()
@@ -534,6 +540,20 @@ func (s *session) waitLoop(r *run) {
 func (s *session) stop() {
 	s.startMu.Lock()
 	defer s.startMu.Unlock()
+	s.stopLocked()
+}
+
+// remove stops the program, as stop does, and marks the session removed so
+// that nothing starts on it again.
+func (s *session) remove() {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	s.stopLocked()
+	s.removed = true
+}
+
+// stopLocked is stop's body; startMu is held.
+func (s *session) stopLocked() {
 	s.mu.Lock()
 	r := s.run
 	if r == nil || s.state != StateRunning {
