@@ -495,3 +495,38 @@ func TestInvalidArguments(t *testing.T) {
 		t.Errorf("Start(missing program) succeeded")
 	}
 }
+
+// TestRemoveForgets checks that Remove ends the program and forgets the
+// session: the next attach is a new session with a new ID, and a removed
+// session never starts again.
+func TestRemoveForgets(t *testing.T) {
+	m, fk := newTestManager(t, func(o *Options) { o.Command = prog("winch") })
+	sp := Spec{Login: "alice", Workspace: "w"}
+	c := attachClient(t, m, sp, win80, nil)
+	c.out.waitContains(t, "size 80x24")
+	old, _ := m.Get("alice", "w")
+	pid := fk.lastPID("w")
+	s, err := m.lookup("alice", "w", false)
+	if err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	m.Remove("alice", "w")
+	if res := c.wait(t); res.Reason != Stopped {
+		t.Errorf("attached client: got %v; want %v", res.Reason, Stopped)
+	}
+	waitGone(t, pid, 5*time.Second)
+	assertReaped(t, pid)
+	if in, ok := m.Get("alice", "w"); ok {
+		t.Errorf("Get after Remove = %+v; want no session", in)
+	}
+	// Whoever still held the removed session cannot start it again.
+	if _, _, err := s.ensureRunning(sp, win80, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("start on a removed session: %v; want ErrNotFound", err)
+	}
+	c2 := attachClient(t, m, sp, win80, nil)
+	c2.out.waitContains(t, "size 80x24")
+	if in, _ := m.Get("alice", "w"); in.ID == "" || in.ID == old.ID {
+		t.Errorf("new session ID = %q; want a new one (old %q)", in.ID, old.ID)
+	}
+	m.Remove("alice", "nope") // a session that does not exist: nothing to do
+}
