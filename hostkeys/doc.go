@@ -4,7 +4,9 @@
 //
 // The directory holds two OpenSSH-format private keys, ssh_host_ed25519_key
 // and ssh_host_rsa_key (RSA-3072), each with its .pub file next to it.
-// LoadOrCreate returns them ed25519 first, then RSA.
+// LoadOrCreate returns them ed25519 first, then RSA. Load returns the keys
+// a directory already holds and writes nothing, for a directory warren must
+// check before anything is made or must not write into.
 //
 // A host key that users have learned must never change behind their back, so
 // hostkeys refuses to start instead of regenerating when something is wrong:

@@ -96,17 +96,77 @@ func LoadOrCreateWith(dir string, opts Options) ([]Key, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create host key directory: %w", err)
 	}
+	keys, err := loadExisting(dir, log)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
+		if k.Signer == nil {
+			continue
+		}
+		if err := ensurePublic(dir, specs[i].file, k); err != nil {
+			return nil, fmt.Errorf("write host key %s.pub: %w", k.Path, err)
+		}
+	}
+	for i, k := range keys {
+		if k.Signer != nil {
+			continue
+		}
+		k, err := create(dir, specs[i])
+		if err != nil {
+			return nil, fmt.Errorf("generate host key %s: %w", filepath.Join(dir, specs[i].file), err)
+		}
+		log.Info("host key generated", "path", k.Path, "type", k.Type, "fingerprint", k.Fingerprint)
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+// Load loads the host keys dir holds, ed25519 first, and writes nothing:
+// no directory, no key and no .pub file is created. A missing directory or
+// key is no error (fewer keys are returned); everything LoadOrCreate would
+// refuse, Load refuses too. It checks a directory before anything is made,
+// and serves keys from a directory warren must not write into.
+func Load(dir string) ([]Key, error) {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	keys, err := loadExisting(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	var out []Key
+	for _, k := range keys {
+		if k.Signer != nil {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// HasKeys reports whether dir holds a file where a host key would be,
+// whatever its state: a directory with one is no empty one to generate
+// keys into.
+func HasKeys(dir string) bool {
+	for _, sp := range specs {
+		if _, err := os.Lstat(filepath.Join(dir, sp.file)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// loadExisting checks dir and loads each key of specs that exists, with
+// its .pub file checked; a missing key leaves its slot's Signer nil.
+func loadExisting(dir string, log *slog.Logger) ([]Key, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, fmt.Errorf("check host key directory %s: %w", dir, err)
 	}
-
 	keys := make([]Key, len(specs))
-	var missing []int
 	for i, sp := range specs {
 		path := filepath.Join(dir, sp.file)
 		data, err := readPrivate(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, i)
 			continue
 		}
 		if err != nil {
@@ -118,8 +178,8 @@ func LoadOrCreateWith(dir string, opts Options) ([]Key, error) {
 		}
 		keys[i] = k
 	}
-	// Check the .pub files of existing keys before generating anything, so
-	// a refusal leaves the directory as it was.
+	// Check the .pub files of existing keys before anything is generated,
+	// so a refusal leaves the directory as it was.
 	for _, k := range keys {
 		if k.Signer == nil {
 			continue
@@ -128,22 +188,6 @@ func LoadOrCreateWith(dir string, opts Options) ([]Key, error) {
 			return nil, fmt.Errorf("load host key %s.pub: %w", k.Path, err)
 		}
 		log.Debug("host key loaded", "path", k.Path, "type", k.Type, "fingerprint", k.Fingerprint)
-	}
-	for i, k := range keys {
-		if k.Signer == nil {
-			continue
-		}
-		if err := ensurePublic(dir, specs[i].file, k); err != nil {
-			return nil, fmt.Errorf("write host key %s.pub: %w", k.Path, err)
-		}
-	}
-	for _, i := range missing {
-		k, err := create(dir, specs[i])
-		if err != nil {
-			return nil, fmt.Errorf("generate host key %s: %w", filepath.Join(dir, specs[i].file), err)
-		}
-		log.Info("host key generated", "path", k.Path, "type", k.Type, "fingerprint", k.Fingerprint)
-		keys[i] = k
 	}
 	return keys, nil
 }

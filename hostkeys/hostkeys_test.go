@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -343,4 +344,66 @@ func marshalPEM(t *testing.T, key any) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(block)
+}
+
+// Load serves the keys a directory holds and writes nothing: no missing
+// key, no missing .pub file, no directory.
+func TestLoadWritesNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string // seed files present; nil: no directory at all
+		want  []string // the key types Load returns, in order
+	}{
+		{name: "no directory", want: nil},
+		{name: "empty directory", files: []string{}, want: nil},
+		{name: "both keys", files: []string{Ed25519File, Ed25519File + ".pub", RSAFile, RSAFile + ".pub"}, want: []string{ssh.KeyAlgoED25519, ssh.KeyAlgoRSA}},
+		{name: "ed25519 without its .pub", files: []string{Ed25519File}, want: []string{ssh.KeyAlgoED25519}},
+		{name: "rsa only", files: []string{RSAFile, RSAFile + ".pub"}, want: []string{ssh.KeyAlgoRSA}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "absent")
+			if tt.files != nil {
+				dir = seededDir(t, tt.files...)
+				if len(tt.files) == 0 {
+					dir = t.TempDir()
+				}
+			}
+			var before map[string]entry
+			if tt.files != nil {
+				before = snapshot(t, dir)
+			}
+			keys, err := Load(dir)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			var got []string
+			for _, k := range keys {
+				got = append(got, k.Type)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+			if HasKeys(dir) != (len(tt.want) > 0) {
+				t.Errorf("HasKeys = %v; want %v", HasKeys(dir), len(tt.want) > 0)
+			}
+			if tt.files == nil {
+				if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+					t.Errorf("Load made %s (%v)", dir, err)
+				}
+				return
+			}
+			sameSnapshot(t, snapshot(t, dir), before)
+		})
+	}
+}
+
+// A group-writable directory is refused by Load too, before anything is
+// made: a clone made with umask 002 has such directories.
+func TestLoadRefusesInsecureDir(t *testing.T) {
+	dir := seededDir(t)
+	chmod(t, dir, 0o775)
+	if _, err := Load(dir); !errors.Is(err, ErrInsecureDir) || !strings.Contains(err.Error(), dir) {
+		t.Errorf("got %v; want ErrInsecureDir naming %s", err, dir)
+	}
 }

@@ -207,6 +207,10 @@ func TestRefusesBadKeyFiles(t *testing.T) {
 					t.Errorf("error: got %q; want it to contain %q", err, want)
 				}
 			}
+			// Load, which writes nothing, refuses the same.
+			if keys, err := Load(dir); !errors.Is(err, tt.wantErr) {
+				t.Errorf("Load: got %d keys, error %v; want %q", len(keys), err, tt.wantErr)
+			}
 			// Refusing must leave every file exactly as it was: nothing
 			// regenerated, nothing "repaired".
 			sameSnapshot(t, snapshot(t, dir), before)
