@@ -159,6 +159,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"metric-same-growth": cmdMetricSameGrowth,
 		"metric-grows":       cmdMetricGrows,
 		"tmux-row":           cmdTmuxRow,
+		"chown":              cmdChown,
 	}
 }
 
@@ -235,10 +236,12 @@ func warrenProc(ts *testscript.TestScript) *serverProc { return ts.Value(serverK
 
 var listenLine = regexp.MustCompile(`msg="warren listening" ssh=(\S+) http=(\S*)`)
 
-// serve [-dropcaps | -no-nss-wrapper] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
+// serve [-dropcaps | -no-nss-wrapper] [-defaults [-as USER]] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
 // dir and fake GitHub, waits until it listens, and sets $PORT and $HTTP.
 // -dropcaps runs it through setpriv without CAP_SETUID and CAP_SETGID.
 // -no-nss-wrapper runs it where libnss_wrapper.so is not installed.
+// -defaults starts it as `go run ./cmd/warren serve` from $PWD would (see
+// goRun), with the default --data and --host-keys.
 // Its log goes to $WORK/server.log (appended across restarts). With !,
 // expects start-up to fail and puts the error in stderr.
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
@@ -258,12 +261,17 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 && args[0] == "-no-nss-wrapper" {
 		prefix, args = withoutNSSWrapper(ts), args[1:]
 	}
-	bin := lookPath(ts, "warren")
-	flags := []string{"serve",
-		"--listen", "127.0.0.1:0", "--http", "127.0.0.1:0",
-		"--data", ts.MkAbs("data"), "--host-keys", ts.MkAbs("hostkeys"),
-		"--github-url", ts.Getenv("GITHUB_URL"), "--log-level", "debug",
+	bin, defaults := lookPath(ts, "warren"), false
+	if len(args) > 0 && args[0] == "-defaults" {
+		var wrap []string
+		bin, wrap, args = goRun(ts, args[1:])
+		prefix, defaults = append(prefix, wrap...), true
 	}
+	flags := []string{"serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"}
+	if !defaults {
+		flags = append(flags, "--data", ts.MkAbs("data"), "--host-keys", ts.MkAbs("hostkeys"))
+	}
+	flags = append(flags, "--github-url", ts.Getenv("GITHUB_URL"), "--log-level", "debug")
 	if os.Geteuid() != 0 {
 		// Not root: warren cannot switch uids, and scripts with an allowlist
 		// run in shared mode. Isolation itself is tested as root (CI).

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -143,17 +144,43 @@ func oneLine(err error) string {
 	return string(out)
 }
 
-// healthcheck asks the server's /healthz, for Docker's HEALTHCHECK.
+const healthcheckUsage = `Usage: warren healthcheck [--http ADDR]
+
+Ask the running server's /healthz; exit 0 when it is healthy, 1 when not
+(Docker's HEALTHCHECK runs it).
+
+Flags:
+  --http ADDR   the server's --http address (env WARREN_HTTP, default %s)
+`
+
+// healthcheck asks the server's /healthz, for Docker's HEALTHCHECK. It
+// reads only --http (or WARREN_HTTP), as serve does.
 func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, code, ok := loadConfig(args, getenv, stdout, stderr)
-	if !ok {
-		return code
+	fs := flag.NewFlagSet("warren healthcheck", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	addr := config.Default().HTTP
+	if v := getenv(config.EnvName("http")); v != "" {
+		addr = v
 	}
-	if cfg.HTTP == "" {
+	fs.StringVar(&addr, "http", addr, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, healthcheckUsage, config.Default().HTTP)
+			return 0
+		}
+		fmt.Fprintf(stderr, "warren: %v; see warren healthcheck --help\n", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "warren: unexpected argument %q; see warren healthcheck --help\n", fs.Arg(0))
+		return 2
+	}
+	if addr == "" {
 		fmt.Fprintln(stderr, "warren: healthcheck needs --http")
 		return 1
 	}
-	host, port, err := net.SplitHostPort(cfg.HTTP)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "warren: --http: %v\n", err)
 		return 1

@@ -54,10 +54,14 @@ type Options struct {
 	AllowFile string   // --allow-file; "" = none
 	KeysFile  string   // --keys-file; "" = none
 
-	// LocalLogin owns every key in LocalKeyFiles (laptop mode). It is
+	// LocalLogin owns every key in LocalKeyDir (laptop mode). It is
 	// allowlisted as an admin unless the allowlist already lists it.
-	LocalLogin    string
-	LocalKeyFiles []string
+	LocalLogin string
+	// LocalKeyDir is the local user's ~/.ssh: the keys of its *.pub files
+	// (certificates aside) and of its authorized_keys are LocalLogin's. It
+	// is listed again at every poll and Reload, so a key made after start
+	// is let in and a deleted one is not; a missing directory holds none.
+	LocalKeyDir string
 
 	GitHubURL         string // "" disables fetching entirely
 	HTTPClient        *http.Client
@@ -111,8 +115,8 @@ type Authenticator struct {
 	mu          sync.Mutex
 	fileAllow   Allowlist
 	fileKeys    map[string][]Key
-	localKeys   []Key // union of localByFile in LocalKeyFiles order
-	localByFile map[string][]Key
+	localKeys   []Key                  // union of localByFile, by file name
+	localByFile map[string][]Key       // local key file → its keys, for every file loaded
 	github      map[string]*githubKeys // login → last good fetch; kept across allowlist changes
 	ambiguous   map[string]bool        // fingerprints already logged as ambiguous
 	changed     chan struct{}          // closed and replaced by publishLocked
@@ -187,7 +191,7 @@ func New(ctx context.Context, opts Options) (*Authenticator, error) {
 			return nil, fmt.Errorf("new authenticator: local login: %w", err)
 		}
 		opts.LocalLogin = l
-	} else if len(opts.LocalKeyFiles) > 0 {
+	} else if opts.LocalKeyDir != "" {
 		return nil, fmt.Errorf("new authenticator: local key files need a local login")
 	}
 	cli, err := AllowlistFromList(opts.Allow)

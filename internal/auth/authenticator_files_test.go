@@ -227,10 +227,9 @@ func TestLocalKeys(t *testing.T) {
 	h := newHarness(t, func(o *Options) {
 		o.GitHubURL = ""
 		o.LocalLogin = "Me"
-		o.LocalKeyFiles = []string{
-			writeFile(t, dir, "id_ed25519.pub", line(me, "me@laptop")+"\n"),
-			writeFile(t, dir, "authorized_keys", "# mine\r\n"+line(other, "")+"\r\n"),
-		}
+		o.LocalKeyDir = dir
+		writeFile(t, dir, "id_ed25519.pub", line(me, "me@laptop")+"\n")
+		writeFile(t, dir, "authorized_keys", "# mine\r\n"+line(other, "")+"\r\n")
 	})
 	for _, k := range []ssh.PublicKey{me, other} {
 		if !h.a.CheckKey("me", k) {
@@ -258,8 +257,7 @@ func TestNewErrors(t *testing.T) {
 		{name: "missing allow file", opts: Options{AllowFile: missing}, wantErr: os.ErrNotExist, want: missing},
 		{name: "bad allow file", opts: Options{AllowFile: bad}, wantErr: ErrInvalidAllowlist, want: bad + ": parse allowlist: line 2"},
 		{name: "missing keys file", opts: Options{KeysFile: missing}, wantErr: os.ErrNotExist, want: missing},
-		{name: "missing local key file", opts: Options{LocalLogin: "me", LocalKeyFiles: []string{missing}}, wantErr: os.ErrNotExist, want: missing},
-		{name: "local keys without login", opts: Options{LocalKeyFiles: []string{bad}}, want: "local login"},
+		{name: "local keys without login", opts: Options{LocalKeyDir: dir}, want: "local login"},
 		{name: "bad local login", opts: Options{LocalLogin: "not me"}, wantErr: ErrInvalidLogin},
 		{name: "bad --allow", opts: Options{Allow: []string{"ok", "no way"}}, wantErr: ErrInvalidLogin},
 	}
@@ -287,8 +285,7 @@ func TestWatcherAppliesOnlySettledFiles(t *testing.T) {
 	dir := t.TempDir()
 	alice, bob := newEd25519(t), newEd25519(t)
 	h := filesHarness(t, dir, "alice\nbob\n", keysFile("alice", alice, "bob", bob))
-	files := h.a.watchedFiles()
-	h.a.pollFiles(files) // the first poll after start-up sees the loaded files
+	h.a.pollFiles() // the first poll after start-up sees the loaded files
 
 	allowed := func() string { return strings.Join(h.a.Logins(), ",") }
 	steps := []struct {
@@ -307,7 +304,7 @@ func TestWatcherAppliesOnlySettledFiles(t *testing.T) {
 		if st.write != "" {
 			writeFile(t, dir, "allow", st.write)
 		}
-		h.a.pollFiles(files)
+		h.a.pollFiles()
 		if got := allowed(); got != st.want {
 			t.Fatalf("step %d (wrote %q): allowlist %q; want %q", i, st.write, got, st.want)
 		}

@@ -17,7 +17,8 @@ type Config struct {
 	Listen string
 	// DataDir holds the database, history rings, workspaces and homes.
 	DataDir string
-	// HostKeysDir holds the SSH host keys, generated on first start.
+	// HostKeysDir holds the SSH host keys, generated on first start; ""
+	// means <DataDir>/hostkeys (see Resolve).
 	HostKeysDir string
 	// HTTP is the address of the /healthz and /metrics listener; "" disables it.
 	HTTP string
@@ -118,7 +119,6 @@ func Default() Config {
 	return Config{
 		Listen:            ":2222",
 		DataDir:           "./data",
-		HostKeysDir:       "./hostkeys",
 		HTTP:              "127.0.0.1:8080",
 		GitHubURL:         "https://github.com",
 		KeyRefresh:        15 * time.Minute,
@@ -149,15 +149,20 @@ func Default() Config {
 // already been written.
 var ErrHelp = flag.ErrHelp
 
+// usageHint ends the error of a command line that does not parse.
+const usageHint = "; see warren serve --help"
+
 // Load builds a Config from the defaults, then the WARREN_* variables read
 // through getenv, then args (flags after "serve"). It writes usage to out on
 // --help. The result is validated.
 func Load(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	c := Default()
 	fs := flag.NewFlagSet("warren serve", flag.ContinueOnError)
-	fs.SetOutput(out)
+	// The flag package's own messages and usage are silenced: help goes to
+	// out, and an error is returned as one line for the caller to print.
+	fs.SetOutput(io.Discard)
 	fields := c.bind(fs)
-	fs.Usage = func() { Usage(out, fs) }
+	fs.Usage = func() {}
 
 	// Environment first, so that flags parsed afterwards win.
 	for _, f := range fields {
@@ -171,12 +176,13 @@ func Load(args []string, getenv func(string) string, out io.Writer) (Config, err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			Usage(out, fs)
 			return Config{}, ErrHelp
 		}
-		return Config{}, err
+		return Config{}, fmt.Errorf("%w%s", err, usageHint)
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return Config{}, fmt.Errorf("unexpected argument %q%s", fs.Arg(0), usageHint)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -219,7 +225,7 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 
 	str(&c.Listen, "listen", "SSH listen address")
 	str(&c.DataDir, "data", "data directory: database, history, workspaces, homes")
-	str(&c.HostKeysDir, "host-keys", "host key directory (keys are generated on first start)")
+	str(&c.HostKeysDir, "host-keys", "host key directory, keys generated on first start (\"\": <data>/hostkeys)")
 	str(&c.HTTP, "http", `/healthz and /metrics listen address ("" disables)`)
 	list(&c.Allow, "allow", "comma-separated GitHub logins allowed in")
 	str(&c.AllowFile, "allow-file", "file with one login per line ('login admin' marks an admin); re-read on change and SIGHUP")
@@ -281,9 +287,6 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data", "must not be empty")
-	}
-	if c.HostKeysDir == "" {
-		bad("host-keys", "must not be empty")
 	}
 	for _, l := range c.Allow {
 		if n := strings.ToLower(l); len(n) > 39 || !loginPattern.MatchString(n) {
@@ -369,6 +372,41 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Resolve returns c with every path made absolute against the working
+// directory, once, at start-up: sessions start in their workspaces, so a
+// relative path would mean something else to them, and to anything that
+// runs later. An empty HostKeysDir becomes <DataDir>/hostkeys.
+func (c Config) Resolve() (Config, error) {
+	paths := []struct {
+		flag string
+		p    *string
+	}{
+		{"data", &c.DataDir},
+		{"host-keys", &c.HostKeysDir},
+		{"allow-file", &c.AllowFile},
+		{"keys-file", &c.KeysFile},
+	}
+	for _, f := range paths {
+		if *f.p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*f.p)
+		if err != nil {
+			return Config{}, fmt.Errorf("--%s: %w", f.flag, err)
+		}
+		*f.p = abs
+	}
+	if c.HostKeysDir == "" {
+		c.HostKeysDir = c.DefaultHostKeysDir()
+	}
+	return c, nil
+}
+
+// DefaultHostKeysDir is where host keys are kept when --host-keys is not
+// given: beside the rest of the server's state, never in the working
+// directory (which may be a source tree).
+func (c Config) DefaultHostKeysDir() string { return filepath.Join(c.DataDir, "hostkeys") }
 
 // SessionArgs returns the start and resume arguments in force: the
 // configured ones, or claude's when they were left automatic and the

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -182,5 +184,85 @@ func TestIsolationFlagsFromEnv(t *testing.T) {
 	}
 	if d := Default(); d.AllowSharedUID || d.UIDRange != "20000-29999" || d.SessionPids != 4096 || d.SessionNofile != 16384 {
 		t.Errorf("defaults: %+v", d)
+	}
+}
+
+// A command line that does not parse gives one line with a hint, and no
+// usage: the flag list is for --help.
+func TestParseErrorIsOneLine(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"--no-such-flag"}, "flag provided but not defined: -no-such-flag; see warren serve --help"},
+		{"missing value", []string{"--listen"}, "flag needs an argument: -listen; see warren serve --help"},
+		{"stray argument", []string{"--listen", ":1", "extra"}, `unexpected argument "extra"; see warren serve --help`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			_, err := Load(tt.args, env(nil), &out)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v; want %q", err, tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("got output %q; want none", out.String())
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want Config
+	}{
+		{
+			name: "defaults",
+			cfg:  Config{DataDir: "./data"},
+			want: Config{DataDir: filepath.Join(wd, "data"), HostKeysDir: filepath.Join(wd, "data", "hostkeys")},
+		},
+		{
+			name: "every path",
+			cfg:  Config{DataDir: "srv/../d", HostKeysDir: "hk", AllowFile: "allow", KeysFile: "/etc/keys"},
+			want: Config{DataDir: filepath.Join(wd, "d"), HostKeysDir: filepath.Join(wd, "hk"), AllowFile: filepath.Join(wd, "allow"), KeysFile: "/etc/keys"},
+		},
+		{
+			name: "absolute paths stay",
+			cfg:  Config{DataDir: "/var/lib/warren", HostKeysDir: "/etc/warren/hostkeys"},
+			want: Config{DataDir: "/var/lib/warren", HostKeysDir: "/etc/warren/hostkeys"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.cfg.Resolve()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v; want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The host keys default to the data dir, never to the working directory,
+// which may be a source tree.
+func TestHostKeysDefaultUnderData(t *testing.T) {
+	c, err := Load([]string{"--data", "/srv/warren"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HostKeysDir != "" {
+		t.Errorf("got %q; want \"\" (under --data)", c.HostKeysDir)
+	}
+	if c, _ = c.Resolve(); c.HostKeysDir != "/srv/warren/hostkeys" {
+		t.Errorf("got %q; want /srv/warren/hostkeys", c.HostKeysDir)
 	}
 }

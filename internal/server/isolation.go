@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/warren-ssh/warren/internal/cgroup"
@@ -24,20 +23,12 @@ var errSharedRefused = errors.New("sessions cannot run as their login's own uid"
 // (no allowlist: laptop mode). It never falls back silently.
 func (s *Server) setupIsolation() error {
 	cfg := s.cfg
-	rng, err := isolation.ParseRange(cfg.UIDRange)
+	rng, report, err := checkIsolation(cfg) // checked before, in preflight
 	if err != nil {
-		return fmt.Errorf("--uid-range: %w", err)
+		return err
 	}
-	report := isolation.Detect(rng)
-	laptop := len(cfg.Allow) == 0 && cfg.AllowFile == ""
-	if report.Mode == isolation.Shared && !cfg.AllowSharedUID && !laptop {
-		return fmt.Errorf("%w (%s): run warren as root or with %s (compose.yaml does), or pass --allow-shared-uid for a single-user setup, where every session can read every other's files",
-			errSharedRefused, report.Reason, strings.Join(isolation.RequiredCapabilities(), ", "))
-	}
+	laptop := laptopMode(cfg)
 	if report.Mode == isolation.Isolated {
-		if err := isolation.CheckAccounts(rng); err != nil {
-			return fmt.Errorf("--uid-range: %w", err)
-		}
 		// Sessions pass through the data dir to their own directories, and
 		// start through this binary.
 		if err := os.Chmod(cfg.DataDir, 0o711); err != nil {
@@ -63,8 +54,8 @@ func (s *Server) setupIsolation() error {
 		}
 	}
 	if cfg.Sandbox == "bwrap" {
-		if s.bwrap, err = exec.LookPath("bwrap"); err != nil {
-			return fmt.Errorf("--sandbox bwrap: %w (Debian package bubblewrap)", err)
+		if s.bwrap, err = lookBwrap(); err != nil {
+			return err
 		}
 	}
 	// Each login's uid gets a passwd and group entry of its own, which its

@@ -7,16 +7,18 @@ import (
 	"strings"
 )
 
-// localUser is the login and key files warren lets in when no allowlist is
-// configured: the user running the server, with their own public keys
-// (~/.ssh/*.pub and ~/.ssh/authorized_keys).
-func localUser(getenv func(string) string) (login string, keyFiles []string) {
+// localUser is the login and key directory warren lets in when no
+// allowlist is configured: the user running the server, with their own
+// public keys (~/.ssh/*.pub and ~/.ssh/authorized_keys, listed again
+// whenever they may have changed). The login is $USER, else $LOGNAME, else
+// the name of the process's user in the passwd database, as a container
+// shell or a service often sets neither variable.
+func localUser(getenv func(string) string) (login, keyDir string) {
 	login = strings.ToLower(getenv("USER"))
 	if login == "" {
 		login = strings.ToLower(getenv("LOGNAME"))
 	}
 	if login == "" {
-		// A container shell or a service often sets neither.
 		if u, err := user.Current(); err == nil {
 			login = strings.ToLower(u.Username)
 		}
@@ -26,17 +28,15 @@ func localUser(getenv func(string) string) (login string, keyFiles []string) {
 		home, _ = os.UserHomeDir()
 	}
 	if home == "" {
-		return login, nil
+		if u, err := user.Current(); err == nil {
+			home = u.HomeDir
+		}
 	}
-	pubs, _ := filepath.Glob(filepath.Join(home, ".ssh", "*.pub"))
-	keyFiles = append(keyFiles, pubs...)
-	if ak := filepath.Join(home, ".ssh", "authorized_keys"); fileExists(ak) {
-		keyFiles = append(keyFiles, ak)
+	if home == "" {
+		return login, ""
 	}
-	return login, keyFiles
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+	if abs, err := filepath.Abs(home); err == nil {
+		home = abs
+	}
+	return login, filepath.Join(home, ".ssh")
 }

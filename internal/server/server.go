@@ -77,11 +77,20 @@ type Server struct {
 	shutdownOnce sync.Once
 }
 
-// New opens the store, loads or creates the host keys, loads the allowlist
-// and cached keys, and binds the listeners. It does no network I/O to GitHub.
+// New checks everything it can before it writes anything (see
+// preflight), then creates the data dir, loads or creates the host keys,
+// opens the store, loads the allowlist and cached keys, and binds the
+// listeners. It does no network I/O to GitHub. Every path of the
+// configuration is made absolute first (config.Resolve).
 func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	// Whether --host-keys was given, before Resolve fills in its default:
+	// see checkHostKeys.
+	hostKeysGiven := cfg.HostKeysDir != ""
+	if cfg, err = cfg.Resolve(); err != nil {
 		return nil, err
 	}
 	s := &Server{
@@ -101,6 +110,17 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--max-startups: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+		}
+	}()
+	authOpts, err := s.preflight(hostKeysGiven)
+	if err != nil {
+		return nil, err
+	}
+	cfg = s.cfg
+
 	// Missing parents as mkdir -p makes them: sessions running as other
 	// uids pass through them to their workspaces.
 	if err := os.MkdirAll(filepath.Dir(cfg.DataDir), 0o755); err != nil {
@@ -109,14 +129,10 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err := os.Mkdir(cfg.DataDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			s.closeAll()
+	if s.hostKeys == nil { // not the old default's keys, served in place
+		if s.hostKeys, err = hostkeys.LoadOrCreate(cfg.HostKeysDir); err != nil {
+			return nil, fmt.Errorf("--host-keys: %w", err)
 		}
-	}()
-
-	if s.hostKeys, err = hostkeys.LoadOrCreate(cfg.HostKeysDir); err != nil {
-		return nil, fmt.Errorf("--host-keys: %w", err)
 	}
 	for _, k := range s.hostKeys {
 		s.logger.Info("host key", "type", k.Type, "fingerprint", k.Fingerprint, "path", k.Path)
@@ -127,12 +143,12 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.metrics = newMetrics(func() float64 { return float64(s.live.len()) })
 	s.db = newDBQueue(s.logger.With("component", "db"))
 	s.audit = &auditLog{store: s.store, db: s.db}
-	authOpts, err := s.authOptions()
-	if err != nil {
-		return nil, err
-	}
+	authOpts.Store, authOpts.Audit = s.store, s.audit
 	if s.auth, err = auth.New(ctx, authOpts); err != nil {
 		return nil, err
+	}
+	if authOpts.LocalLogin != "" {
+		s.logLocalUser(authOpts.LocalLogin, authOpts.LocalKeyDir)
 	}
 	s.gate = admission.New(admission.Options{
 		MaxStartups: startups,
@@ -168,20 +184,15 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	if s.ssh, err = s.newSSHServer(); err != nil {
 		return nil, err
 	}
-	if s.sshLn, err = net.Listen("tcp", cfg.Listen); err != nil {
-		return nil, fmt.Errorf("--listen: %w", err)
-	}
-	if cfg.HTTP != "" {
-		if s.httpLn, err = net.Listen("tcp", cfg.HTTP); err != nil {
-			return nil, fmt.Errorf("--http: %w", err)
-		}
+	if s.httpLn != nil {
 		s.httpSrv = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 5 * time.Second}
 	}
 	return s, nil
 }
 
-// authOptions builds the authenticator's options. With no allowlist at all,
-// warren lets in the local user with their own public keys.
+// authOptions builds the authenticator's options, but for the store. With
+// no allowlist at all, warren lets in the local user with their own public
+// keys.
 func (s *Server) authOptions() (auth.Options, error) {
 	o := auth.Options{
 		Allow:           s.cfg.Allow,
@@ -190,23 +201,19 @@ func (s *Server) authOptions() (auth.Options, error) {
 		GitHubURL:       s.cfg.GitHubURL,
 		FetchTimeout:    s.cfg.FetchTimeout,
 		RefreshInterval: s.cfg.KeyRefresh,
-		Store:           s.store,
-		Audit:           s.audit,
 		Logger:          s.logger,
 		OnFetch: func(outcome string, took time.Duration) {
 			s.metrics.fetches.WithLabelValues(outcome).Observe(took.Seconds())
 		},
 	}
-	if len(s.cfg.Allow) == 0 && s.cfg.AllowFile == "" {
-		user, files := localUser(s.getenv)
+	if laptopMode(s.cfg) {
+		user, keyDir := localUser(s.getenv)
 		login, err := auth.NormalizeLogin(user)
 		if err != nil {
 			return o, fmt.Errorf("no --allow or --allow-file given, and the local user name cannot be a login (%w): pass --allow", err)
 		}
-		o.LocalLogin, o.LocalKeyFiles = login, files
+		o.LocalLogin, o.LocalKeyDir = login, keyDir
 		o.GitHubURL = ""
-		s.logger.Info("no allowlist given: letting in the local user with their own public keys, GitHub not consulted",
-			"login", login, "key_files", len(files))
 	}
 	return o, nil
 }
