@@ -47,6 +47,9 @@ RUN mkdir -p /data /hostkeys \
  && chmod 0711 /data \
  && chmod 0700 /hostkeys
 
+# The host keys keep a volume of their own, /hostkeys, where existing
+# deployments have theirs: without WARREN_HOST_KEYS they would go under the
+# data dir (/data/hostkeys), and every client would see a new host key.
 ENV WARREN_LISTEN=:2222 \
     WARREN_DATA=/data \
     WARREN_HOST_KEYS=/hostkeys \

@@ -58,6 +58,8 @@ func TestDockerfile(t *testing.T) {
 		regexp.MustCompile(`^COPY --from=claude \S+/claude-code/bin/claude\.exe /usr/local/bin/claude$`),
 		regexp.MustCompile(`chmod 0711 /data`),
 		regexp.MustCompile(`chmod 0700 /hostkeys`),
+		// --host-keys defaults to <data>/hostkeys: the image names its volume.
+		regexp.MustCompile(`^WARREN_HOST_KEYS=/hostkeys\b`),
 		regexp.MustCompile(`^VOLUME \["/data", "/hostkeys"\]$`),
 		regexp.MustCompile(`^EXPOSE 2222$`),
 		regexp.MustCompile(`^STOPSIGNAL SIGTERM$`),
