@@ -149,7 +149,11 @@ func (s *Server) resolveCommand(isolated bool) {
 		if isClaude(s.cfg.Command) {
 			todo = "install the Claude CLI with `npm install -g @anthropic-ai/claude-code`, or pass --command with the program sessions should run"
 		}
-		s.logger.Warn(fmt.Sprintf("--command: %s is not on the server's PATH, so no session can start: %s; each session start looks for it again, no restart needed", prog, todo),
+		where := "on the server's PATH"
+		if strings.ContainsRune(prog, filepath.Separator) {
+			where = "there"
+		}
+		s.logger.Warn(fmt.Sprintf("--command: %s is not %s, so no session can start: %s; each session start looks for it again, no restart needed", prog, where, todo),
 			"program", prog, "err", err.Error())
 		return
 	}
