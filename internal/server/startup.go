@@ -173,6 +173,9 @@ func (s *Server) resolveCommand(isolated bool) {
 // user has no public key yet, what to do about it.
 func (s *Server) logLocalUser(login, keyDir string) {
 	keys, _ := s.auth.Keys(login)
+	if keyDir == "" { // no HOME: no key directory to watch either
+		keyDir = "~/.ssh"
+	}
 	if len(keys) == 0 {
 		s.logger.Warn(fmt.Sprintf("no allowlist given: letting in the local user, who has no public key in %s yet, so nobody can log in: "+
 			"make one with `ssh-keygen -t ed25519`, then connect with `%s`; the new key is picked up without a restart",
