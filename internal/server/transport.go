@@ -9,8 +9,12 @@ import (
 // serverVersion is sent as SSH-2.0-warren.
 const serverVersion = "warren"
 
-// maxAuthTries closes a connection after this many failed attempts.
-const maxAuthTries = 3
+// maxAuthTries closes a connection after this many failed attempts:
+// OpenSSH's MaxAuthTries default. A client offers every key of its agent
+// in turn, and each one that is not the login's is a failure, so a lower
+// number locks out teammates whose agents hold a few other keys first.
+// Guessing is bounded by the admission penalties, not by this number.
+const maxAuthTries = 6
 
 // Algorithm lists, after Mozilla's Modern OpenSSH guideline and ssh-audit:
 // no NIST curves for key exchange, no SHA-1 anywhere, only AEAD or CTR
