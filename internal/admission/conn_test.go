@@ -67,7 +67,7 @@ func TestWrapConnOutcome(t *testing.T) {
 			if _, err := client.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 				t.Errorf("peer read after Close: got %v; want EOF", err)
 			}
-			if got := g.table.refusing(sourceOf(server.RemoteAddr()), clk.Now()); got != tt.want {
+			if got := g.table.refusing(sourceOf(addrOf(server.RemoteAddr())), clk.Now()); got != tt.want {
 				t.Errorf("penalty: got %v; want %v", got, tt.want)
 			}
 			if st := g.Stats(); st.Unauthenticated != 0 {

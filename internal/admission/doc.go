@@ -11,6 +11,11 @@
 // the gate how the connection ended so it can penalise the source.
 // Gate.WrapConn does this wiring for a net.Conn.
 //
+// Options.Trusted is OpenSSH's PerSourcePenaltyExemptList, and also lifts
+// the per-source cap (never the global one) for those ranges: a team behind
+// one NAT address is many people on one source. A connection that proved a
+// key but was refused by policy (OutcomeRefused) is never penalised.
+//
 // Differences from OpenSSH: when the penalty table is full, the entry whose
 // penalty ends soonest is evicted (OpenSSH's default instead stops adding
 // entries); there is no "crash" or "invaliduser" penalty (the server reports

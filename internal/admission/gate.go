@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -30,6 +31,10 @@ type Options struct {
 	// MaxSources bounds the penalty table; default DefaultMaxSources. When
 	// it is full the entry whose penalty ends soonest is evicted.
 	MaxSources int
+	// Trusted are address ranges exempt from the penalties and from the
+	// PerSource cap (a team behind one NAT address), never from
+	// MaxStartups. An address is trusted if any range contains it.
+	Trusted []netip.Prefix
 	// Now is the clock; default time.Now (monotonic).
 	Now func() time.Time
 	// Rand returns a number in [0, 1) for random early drop; default
@@ -53,6 +58,10 @@ const (
 	OutcomeNoAuth
 	// OutcomeGraceExceeded: the handshake or authentication deadline passed.
 	OutcomeGraceExceeded
+	// OutcomeRefused: the client proved it holds a login's key, but the
+	// login was refused for a reason of policy (it already holds its cap
+	// of connections); never penalised.
+	OutcomeRefused
 )
 
 // String names o for logs and metrics labels.
@@ -66,6 +75,8 @@ func (o Outcome) String() string {
 		return "noauth"
 	case OutcomeGraceExceeded:
 		return "grace-exceeded"
+	case OutcomeRefused:
+		return "refused"
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
@@ -76,8 +87,29 @@ type Stats struct {
 	Sources         int     // entries in the penalty table (≤ MaxSources)
 	Penalized       int     // sources currently refused
 	Admitted        uint64  // connections admitted since New
+	Trusted         uint64  // of those, from a trusted range
 	Evicted         uint64  // penalty entries evicted because the table was full
 	Refused         Refused // connections refused since New, by reason
+	Charged         Charged // connections that added to their source's penalty, by outcome
+}
+
+// Charged counts the connections whose end added to their source's
+// penalty, by outcome.
+type Charged struct {
+	AuthFail      uint64 // OutcomeAuthFail
+	NoAuth        uint64 // OutcomeNoAuth
+	GraceExceeded uint64 // OutcomeGraceExceeded
+}
+
+func (c *Charged) add(o Outcome) {
+	switch o {
+	case OutcomeAuthFail:
+		c.AuthFail++
+	case OutcomeNoAuth:
+		c.NoAuth++
+	case OutcomeGraceExceeded:
+		c.GraceExceeded++
+	}
 }
 
 // Refused counts refusals by reason.
@@ -92,6 +124,7 @@ type Refused struct {
 type Gate struct {
 	startups  Startups
 	perSource int
+	trusted   []netip.Prefix
 	now       func() time.Time
 	rand      func() float64
 	log       *slog.Logger
@@ -102,7 +135,9 @@ type Gate struct {
 	bySource map[source]int // pre-auth slots held per source; no zero entries
 	table    *penaltyTable
 	admitted uint64
+	exempt   uint64 // admitted from a trusted range
 	refused  Refused
+	charged  Charged
 }
 
 // New returns a Gate configured by opts.
@@ -122,6 +157,7 @@ func New(opts Options) *Gate {
 	g := &Gate{
 		startups:  st,
 		perSource: opts.PerSource,
+		trusted:   trustedRanges(opts.Trusted),
 		now:       opts.Now,
 		rand:      opts.Rand,
 		log:       log,
@@ -148,10 +184,13 @@ func New(opts Options) *Gate {
 // On success the returned Ticket holds a pre-auth slot until Authenticated
 // or Close. It refuses with an error wrapping ErrPenalized, ErrSourceBusy or
 // ErrTooManyStartups, checked in that order (as sshd does); the caller then
-// closes the connection without reading from it. Admit never blocks on
-// anything but the Gate's mutex.
+// closes the connection without reading from it. A trusted address is
+// checked against MaxStartups only. Admit never blocks on anything but the
+// Gate's mutex.
 func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
-	src := sourceOf(remote)
+	ip := addrOf(remote)
+	src := sourceOf(ip)
+	trusted := g.isTrusted(ip)
 	// Draw before locking: Rand may be slow or itself locked.
 	r := g.rand()
 	now := g.now()
@@ -159,12 +198,12 @@ func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.table.expire(now)
-	if left := g.table.refusing(src, now); left > 0 {
+	if left := g.table.refusing(src, now); left > 0 && !trusted {
 		g.refused.Penalized++
 		g.log.Debug("connection refused", "source", src, "reason", "penalty", "remaining", left)
 		return nil, fmt.Errorf("admit %s: %w for another %s", src, ErrPenalized, roundUp(left))
 	}
-	if n := g.bySource[src]; n >= g.perSource {
+	if n := g.bySource[src]; n >= g.perSource && !trusted {
 		g.refused.SourceBusy++
 		g.log.Debug("connection refused", "source", src, "reason", "per-source", "unauthenticated", n)
 		return nil, fmt.Errorf("admit %s: %w (%d of %d)", src, ErrSourceBusy, n, g.perSource)
@@ -175,9 +214,42 @@ func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 		return nil, fmt.Errorf("admit %s: %w (%d open, max startups %s)", src, ErrTooManyStartups, g.unauth, g.startups)
 	}
 	g.unauth++
-	g.bySource[src]++
 	g.admitted++
-	return &Ticket{g: g, src: src, holding: true}, nil
+	if trusted {
+		g.exempt++
+	} else {
+		g.bySource[src]++
+	}
+	return &Ticket{g: g, src: src, trusted: trusted, holding: true}, nil
+}
+
+// isTrusted reports whether ip is in a trusted range.
+func (g *Gate) isTrusted(ip netip.Addr) bool {
+	if !ip.IsValid() {
+		return false
+	}
+	for _, p := range g.trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// trustedRanges normalises the trusted ranges: IPv4-mapped IPv6 ranges
+// become IPv4 ones, as addresses do, and invalid ones are dropped.
+func trustedRanges(in []netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range in {
+		if !p.IsValid() {
+			continue
+		}
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 // roundUp renders d to the next whole second, so "0s" is never said.
@@ -196,8 +268,10 @@ func (g *Gate) Stats() Stats {
 		Sources:         len(g.table.bySource),
 		Penalized:       g.table.active,
 		Admitted:        g.admitted,
+		Trusted:         g.exempt,
 		Evicted:         g.table.evicted,
 		Refused:         g.refused,
+		Charged:         g.charged,
 	}
 }
 
@@ -208,6 +282,9 @@ func (g *Gate) release(t *Ticket) {
 	}
 	t.holding = false
 	g.unauth--
+	if t.trusted {
+		return // never counted against its source
+	}
 	if n := g.bySource[t.src] - 1; n > 0 {
 		g.bySource[t.src] = n
 	} else {
@@ -218,8 +295,9 @@ func (g *Gate) release(t *Ticket) {
 // Ticket is one admitted connection. Its methods are safe for concurrent use
 // and idempotent.
 type Ticket struct {
-	g   *Gate
-	src source
+	g       *Gate
+	src     source
+	trusted bool // from a trusted range: never penalised, not counted per source
 
 	// g.mu guards the following.
 	holding       bool // holds a pre-auth slot
@@ -250,8 +328,9 @@ func (t *Ticket) AuthFailed() {
 }
 
 // Close records that the connection ended with outcome: it frees the
-// pre-auth slot if still held and, unless the connection authenticated,
-// adds the outcome's penalty to the source. Later calls do nothing.
+// pre-auth slot if still held and, unless the connection authenticated or
+// came from a trusted range, adds the outcome's penalty to the source.
+// Later calls do nothing.
 func (t *Ticket) Close(outcome Outcome) {
 	now := t.g.now()
 	t.g.mu.Lock()
@@ -269,11 +348,16 @@ func (t *Ticket) closeLocked(outcome Outcome, now time.Time) (until time.Duratio
 	}
 	t.closed = true
 	g.release(t)
-	if t.authenticated {
+	if t.authenticated || t.trusted {
 		return 0
 	}
+	d := g.table.cfg.forOutcome(outcome)
+	if d <= 0 {
+		return 0
+	}
+	g.charged.add(outcome)
 	g.table.expire(now)
-	if g.table.add(t.src, g.table.cfg.forOutcome(outcome), now) {
+	if g.table.add(t.src, d, now) {
 		return g.table.bySource[t.src].expiry.Sub(now)
 	}
 	return 0

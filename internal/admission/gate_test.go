@@ -148,7 +148,7 @@ func TestSourceGrouping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, b := sourceOf(tt.a), sourceOf(tt.b)
+			a, b := sourceOf(addrOf(tt.a)), sourceOf(addrOf(tt.b))
 			if (a == b) != tt.same {
 				t.Errorf("sources: got %q and %q; want same=%v", a, b, tt.same)
 			}
@@ -242,6 +242,7 @@ func TestOutcomePenalties(t *testing.T) {
 		{name: "noauth", outcome: OutcomeNoAuth, want: time.Second},
 		{name: "authfail", outcome: OutcomeAuthFail, want: 5 * time.Second},
 		{name: "grace exceeded", outcome: OutcomeGraceExceeded, want: 10 * time.Second},
+		{name: "refused after a verified key", outcome: OutcomeRefused, want: 0},
 		{name: "authenticated then authfail", outcome: OutcomeAuthFail, auth: true, want: 0},
 		{name: "authenticated then grace", outcome: OutcomeGraceExceeded, auth: true, want: 0},
 	}
@@ -255,7 +256,7 @@ func TestOutcomePenalties(t *testing.T) {
 				tk.Authenticated()
 			}
 			tk.Close(tt.outcome)
-			if got := g.table.refusing(sourceOf(addr("192.0.2.1:22")), clk.Now()); got != tt.want {
+			if got := g.table.refusing(sourceOf(addrOf(addr("192.0.2.1:22"))), clk.Now()); got != tt.want {
 				t.Errorf("penalty: got %v; want %v", got, tt.want)
 			}
 		})
@@ -273,7 +274,7 @@ func TestTicketIdempotent(t *testing.T) {
 	if st := g.Stats(); st.Unauthenticated != 1 {
 		t.Errorf("Unauthenticated: got %d; want 1", st.Unauthenticated)
 	}
-	if got := g.table.bySource[sourceOf(addr("192.0.2.1:1"))].expiry.Sub(clk.Now()); got != 5*time.Second {
+	if got := g.table.bySource[sourceOf(addrOf(addr("192.0.2.1:1")))].expiry.Sub(clk.Now()); got != 5*time.Second {
 		t.Errorf("penalty after double Close: got %v; want 5s", got)
 	}
 	other.Authenticated()
@@ -392,5 +393,81 @@ func TestPenaltyLoggedOnce(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "component=admission") || !strings.Contains(buf.String(), "source=192.0.2.1/32") {
 		t.Errorf("log: got %q; want component and source attributes", buf.String())
+	}
+}
+
+// TestChargedCountsPenalties: Stats.Charged counts the connections that
+// added to a penalty, by outcome, and nothing else.
+func TestChargedCountsPenalties(t *testing.T) {
+	clk := newClock()
+	g := New(Options{Now: clk.Now, Rand: never, PerSource: 100, Penalties: Penalties{Min: time.Hour}})
+	for _, o := range []Outcome{OutcomeAuthFail, OutcomeAuthFail, OutcomeNoAuth, OutcomeGraceExceeded, OutcomeRefused, OutcomeOK} {
+		admit(t, g, "192.0.2.1:22").Close(o)
+	}
+	authed := admit(t, g, "192.0.2.1:22")
+	authed.Authenticated()
+	authed.Close(OutcomeAuthFail)
+	want := Charged{AuthFail: 2, NoAuth: 1, GraceExceeded: 1}
+	if got := g.Stats().Charged; got != want {
+		t.Errorf("Charged: got %+v; want %+v", got, want)
+	}
+}
+
+// TestTrustedSources: an address in a trusted range is never penalised
+// and not held to PerSource, but still counts against MaxStartups; an
+// address just outside is treated as any other.
+func TestTrustedSources(t *testing.T) {
+	clk := newClock()
+	g := New(Options{
+		Now: clk.Now, Rand: never, PerSource: 2,
+		MaxStartups: Startups{Start: 5, Rate: 100, Full: 5},
+		Trusted: []netip.Prefix{
+			netip.MustParsePrefix("203.0.113.0/28"),
+			netip.MustParsePrefix("2001:db8:aa::/48"),
+			netip.MustParsePrefix("::ffff:198.51.100.7/128"), // IPv4-mapped: the IPv4 host
+		},
+	})
+	trusted := []string{"203.0.113.1:22", "203.0.113.15:22", "[2001:db8:aa:1::9]:22", "198.51.100.7:22", "[::ffff:203.0.113.2]:22"}
+	for _, remote := range trusted {
+		t.Run(remote, func(t *testing.T) {
+			for range 10 { // 50s of authfail penalty, were it charged
+				admit(t, g, remote).Close(OutcomeAuthFail)
+			}
+			var open []*Ticket
+			for range 3 { // above PerSource
+				open = append(open, admit(t, g, remote))
+			}
+			for _, tk := range open {
+				tk.Close(OutcomeGraceExceeded)
+			}
+		})
+	}
+	st := g.Stats()
+	if st.Charged != (Charged{}) || st.Penalized != 0 || st.Sources != 0 {
+		t.Errorf("after trusted failures: got %+v; want nothing charged", st)
+	}
+	if want := uint64(len(trusted) * 13); st.Trusted != want || st.Admitted != want {
+		t.Errorf("admitted: got %d, %d trusted; want %d, all trusted", st.Admitted, st.Trusted, want)
+	}
+
+	// Outside the ranges, the same failures are penalised.
+	for _, remote := range []string{"203.0.113.16:22", "[2001:db8:ab::1]:22"} {
+		for range 4 {
+			admit(t, g, remote).Close(OutcomeAuthFail)
+		}
+		refuse(t, g, remote, ErrPenalized)
+	}
+
+	// The global cap holds for trusted addresses too.
+	var open []*Ticket
+	for range 5 {
+		open = append(open, admit(t, g, "203.0.113.1:22"))
+	}
+	refuse(t, g, "203.0.113.2:22", ErrTooManyStartups)
+	for _, tk := range open {
+		tk.Close(OutcomeOK)
+	}
+	if st := g.Stats(); st.Unauthenticated != 0 || len(g.bySource) != 0 {
+		t.Errorf("after all closed: got %+v, %d sources with slots; want none", st, len(g.bySource))
 	}
 }

@@ -18,10 +18,11 @@ const (
 // address type cannot escape the per-source limits.
 type source = netip.Prefix
 
-// sourceOf maps a remote address to its source network.
-func sourceOf(addr net.Addr) source {
+// addrOf is remote's IP address, IPv4-mapped IPv6 addresses as IPv4 and
+// without a zone; the zero Addr if it cannot be parsed.
+func addrOf(remote net.Addr) netip.Addr {
 	var ip netip.Addr
-	switch a := addr.(type) {
+	switch a := remote.(type) {
 	case *net.TCPAddr:
 		ip, _ = netip.AddrFromSlice(a.IP)
 	case nil:
@@ -33,9 +34,16 @@ func sourceOf(addr net.Addr) source {
 		}
 	}
 	if !ip.IsValid() {
+		return netip.Addr{}
+	}
+	return ip.Unmap().WithZone("")
+}
+
+// sourceOf maps an address from addrOf to its source network.
+func sourceOf(ip netip.Addr) source {
+	if !ip.IsValid() {
 		return source{}
 	}
-	ip = ip.Unmap().WithZone("")
 	bits := ipv6Bits
 	if ip.Is4() {
 		bits = ipv4Bits

@@ -50,6 +50,10 @@ type Config struct {
 	PerSourceStartups int
 	// MaxConnsPerLogin caps authenticated connections of one login.
 	MaxConnsPerLogin int
+	// TrustedSources are address ranges (CIDR, or single addresses) exempt
+	// from the failed-login penalties and from PerSourceStartups, never
+	// from MaxStartups: the team's own NAT address, say.
+	TrustedSources []string
 
 	// Command is the program each session runs, split like a shell would.
 	Command []string
@@ -237,6 +241,7 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	str(&c.MaxStartups, "max-startups", "unauthenticated connections, start:rate:full as in OpenSSH")
 	num(&c.PerSourceStartups, "per-source-startups", "unauthenticated connections from one source address")
 	num(&c.MaxConnsPerLogin, "max-conns-per-login", "connections one login may hold at once")
+	list(&c.TrustedSources, "trusted-sources", "comma-separated CIDR ranges exempt from failed-login penalties and the per-source cap (e.g. the team's NAT address)")
 	argv(&c.Command, "command", "program each session runs (split like a shell would)")
 	argv(&c.StartArgs, "start-args", "arguments for a new conversation; {session} is the session ID (default: claude's --session-id)")
 	argv(&c.ResumeArgs, "resume-args", "arguments to restore a conversation; {session} is the session ID (default: claude's --resume)")
@@ -313,6 +318,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxConnsPerLogin < 1 {
 		bad("max-conns-per-login", "must be at least 1")
+	}
+	for _, item := range c.TrustedSources {
+		if _, err := parseTrusted(item); err != nil {
+			bad("trusted-sources", "%v", err)
+		}
 	}
 	if len(c.Command) == 0 {
 		bad("command", "must name a program")

@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -36,6 +38,10 @@ func TestLoadPrecedence(t *testing.T) {
 		{"retention in days", []string{"--audit-retention", "30d"}, nil, func(c Config) (any, any) { return c.AuditRetention, 30 * 24 * time.Hour }},
 		{"idle timeout in hours", []string{"--idle-timeout", "36h"}, nil, func(c Config) (any, any) { return c.IdleTimeout, 36 * time.Hour }},
 		{"env list", nil, map[string]string{"WARREN_ENV": "ANTHROPIC_API_KEY,FOO"}, func(c Config) (any, any) { return c.Env, []string{"ANTHROPIC_API_KEY", "FOO"} }},
+		{"trusted sources from env", nil, map[string]string{"WARREN_TRUSTED_SOURCES": "203.0.113.7, 10.0.0.0/8"}, func(c Config) (any, any) {
+			return c.TrustedNets(), []netip.Prefix{netip.MustParsePrefix("203.0.113.7/32"), netip.MustParsePrefix("10.0.0.0/8")}
+		}},
+		{"no trusted sources by default", nil, nil, func(c Config) (any, any) { return len(c.TrustedNets()), 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +84,8 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"tiny memory", []string{"--session-memory", "1MiB"}, nil, "--session-memory"},
 		{"unknown sandbox", []string{"--sandbox", "docker"}, nil, "--sandbox"},
 		{"bad bool env", nil, map[string]string{"WARREN_ALLOW_SHARED_UID": "perhaps"}, "WARREN_ALLOW_SHARED_UID"},
+		{"bad trusted range", []string{"--trusted-sources", "10.0.0.0/8,office"}, nil, `--trusted-sources: "office" is not an address range`},
+		{"bad trusted range from env", nil, map[string]string{"WARREN_TRUSTED_SOURCES": "10.1.2.3/8"}, `--trusted-sources: "10.1.2.3/8" has bits set past its /8; did you mean 10.0.0.0/8?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,4 +273,83 @@ func TestHostKeysDefaultUnderData(t *testing.T) {
 	if c, _ = c.Resolve(); c.HostKeysDir != "/srv/warren/hostkeys" {
 		t.Errorf("got %q; want /srv/warren/hostkeys", c.HostKeysDir)
 	}
+}
+
+// TestTrustedSourcesEachNamed: every bad item is named in an error of its
+// own; the good ones are not.
+func TestTrustedSourcesEachNamed(t *testing.T) {
+	_, err := Load([]string{"--trusted-sources", "192.0.2.0/24,10.0.0.300/8,2001:db8::1/32,fe80::1%eth0,::/129"}, env(nil), io.Discard)
+	if err == nil {
+		t.Fatal("Load succeeded; want errors")
+	}
+	for _, want := range []string{
+		`--trusted-sources: "10.0.0.300/8" is not an address range`,
+		`--trusted-sources: "2001:db8::1/32" has bits set past its /32; did you mean 2001:db8::/32?`,
+		`--trusted-sources: "fe80::1%eth0" has a zone`,
+		`--trusted-sources: "::/129" is not an address range`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %q; want it to say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "192.0.2.0/24") {
+		t.Errorf("got %q; the good range should not be named", err)
+	}
+}
+
+func TestParseTrusted(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string // "" for an error
+	}{
+		{name: "ipv4 range", in: "203.0.113.0/24", want: "203.0.113.0/24"},
+		{name: "ipv4 address", in: "203.0.113.7", want: "203.0.113.7/32"},
+		{name: "ipv6 range", in: "2001:db8:aa::/48", want: "2001:db8:aa::/48"},
+		{name: "ipv6 address", in: "2001:db8::7", want: "2001:db8::7/128"},
+		{name: "everything", in: "0.0.0.0/0", want: "0.0.0.0/0"},
+		{name: "host bits", in: "203.0.113.7/24"},
+		{name: "length too long", in: "10.0.0.0/33"},
+		{name: "not an address", in: "office"},
+		{name: "hostname", in: "nat.example.com"},
+		{name: "zone", in: "fe80::1%eth0"},
+		{name: "empty", in: ""},
+		{name: "spaces inside", in: "10.0.0.0 /8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := parseTrusted(tt.in)
+			got := ""
+			if err == nil {
+				got = p.String()
+			}
+			if got != tt.want {
+				t.Errorf("parseTrusted(%q): got %q (%v); want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseTrusted: parseTrusted never panics; what it accepts is a valid,
+// masked range that parses back to itself, and what it refuses is named.
+func FuzzParseTrusted(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/8", "10.0.0.1", "2001:db8::/32", "::ffff:1.2.3.4/128", "1.2.3.4/8", "fe80::1%lo", "", "/", "::/0", "1.2.3.4/-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseTrusted(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Errorf("parseTrusted(%q): error %q does not name the item", s, err)
+			}
+			return
+		}
+		if !p.IsValid() || p.Masked() != p {
+			t.Errorf("parseTrusted(%q) = %v: not a valid masked range", s, p)
+		}
+		again, err := parseTrusted(p.String())
+		if err != nil || again != p {
+			t.Errorf("round trip of %q: got %v, %v; want %v", s, again, err, p)
+		}
+	})
 }

@@ -2,10 +2,13 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 
 	"charm.land/ssh"
+	"github.com/prometheus/client_golang/prometheus"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/warren-ssh/warren/internal/admission"
@@ -115,4 +118,54 @@ func printable(s string) string {
 		q = append(q, r)
 	}
 	return strings.ToValidUTF8(string(q), "?")
+}
+
+// admissionCollector reports, at each scrape, the penalties the admission
+// gate charged and the sources it refuses now.
+type admissionCollector struct {
+	gate      *admission.Gate
+	charged   *prometheus.Desc
+	penalized *prometheus.Desc
+}
+
+func newAdmissionCollector(g *admission.Gate) *admissionCollector {
+	return &admissionCollector{
+		gate: g,
+		charged: prometheus.NewDesc("warren_ssh_penalties_total",
+			"Unauthenticated connections whose end added to their source's penalty, by outcome (authfail, noauth, grace_exceeded).",
+			[]string{"outcome"}, nil),
+		penalized: prometheus.NewDesc("warren_ssh_penalized_sources",
+			"Source addresses refused now for their penalty.", nil, nil),
+	}
+}
+
+func (c *admissionCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.charged
+	ch <- c.penalized
+}
+
+func (c *admissionCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.gate.Stats()
+	for outcome, n := range map[string]uint64{
+		"authfail":       st.Charged.AuthFail,
+		"noauth":         st.Charged.NoAuth,
+		"grace_exceeded": st.Charged.GraceExceeded,
+	} {
+		ch <- prometheus.MustNewConstMetric(c.charged, prometheus.CounterValue, float64(n), outcome)
+	}
+	ch <- prometheus.MustNewConstMetric(c.penalized, prometheus.GaugeValue, float64(st.Penalized))
+}
+
+// logTrusted says once, at start, which source ranges the penalties and
+// the per-source cap leave alone.
+func logTrusted(logger *slog.Logger, nets []netip.Prefix) {
+	if len(nets) == 0 {
+		return
+	}
+	names := make([]string, len(nets))
+	for i, p := range nets {
+		names[i] = p.String()
+	}
+	logger.Info("trusted sources: exempt from the penalties and the per-source cap, not from --max-startups",
+		"sources", strings.Join(names, ","))
 }

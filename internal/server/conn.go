@@ -71,13 +71,18 @@ func (c *trackedConn) verified() {
 	c.ticket.Authenticated()
 }
 
-// outcome classifies the connection for the admission penalties.
+// outcome classifies the connection for the admission penalties. A
+// connection whose key checked out but whose login was refused anyway (it
+// holds its cap of connections) proved it is a teammate's, not a guess:
+// it is never counted as a failure against its source.
 func (c *trackedConn) outcome() admission.Outcome {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case c.authenticated:
 		return admission.OutcomeOK
+	case c.refusedFor != "":
+		return admission.OutcomeRefused
 	case c.graceExceeded:
 		return admission.OutcomeGraceExceeded
 	case c.authAttempted:

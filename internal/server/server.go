@@ -153,8 +153,11 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.gate = admission.New(admission.Options{
 		MaxStartups: startups,
 		PerSource:   cfg.PerSourceStartups,
+		Trusted:     cfg.TrustedNets(),
 		Logger:      s.logger,
 	})
+	s.metrics.registry.MustRegister(newAdmissionCollector(s.gate))
+	logTrusted(s.logger, cfg.TrustedNets())
 	s.live = newLiveConns(cfg.MaxConnsPerLogin)
 	s.terms = newTerminals()
 	s.router = commands.NewRouter(s.commandList()...)
@@ -375,9 +378,11 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		}
 		if tc := trackedFromContext(ctx); tc != nil {
 			if err := s.live.register(tc, id, key); err != nil {
-				// Counted and logged as a refusal when the connection ends.
+				// Counted and logged as a refusal when the connection
+				// ends, never as a failed authentication; the client is
+				// told why, as a banner.
 				tc.refuse("too_many_connections")
-				return nil, err
+				return nil, &gossh.BannerError{Err: err, Message: fmt.Sprintf("warren: %s: %v\r\n", id.Login, err)}
 			}
 			tc.verified()
 		}
