@@ -40,7 +40,8 @@ type SessionInfo struct {
 type EventInfo struct {
 	At          time.Time
 	Kind        string // e.g. "login.accepted"
-	Login       string
+	Login       string // the login the event is about
+	Actor       string // the admin who caused an admin.* event; "" for none
 	Remote      string
 	Fingerprint string
 	Detail      string // untrusted
@@ -168,18 +169,20 @@ type eventRecord struct {
 	At          jsonTime `json:"at"`
 	Kind        string   `json:"kind"`
 	Login       string   `json:"login"`
+	Actor       string   `json:"actor"`
 	Remote      string   `json:"remote"`
 	Fingerprint string   `json:"fingerprint"`
 	Detail      string   `json:"detail"`
 }
 
 // Audit prints audit events, newest first. Text fields: time, kind, login,
-// remote address, fingerprint, detail.
+// actor (the admin behind an admin.* event), remote address, fingerprint,
+// detail.
 func Audit(a Admin) Command {
 	return Command{
 		Name:    "audit",
 		Args:    "[--since DURATION] [--login L] [--kind K] [--limit N] [--json]",
-		Summary: "print audit events, newest first (DURATION like 90m, 24h or 7d)",
+		Summary: "print audit events, newest first: time, kind, login, actor, remote, fingerprint, detail (DURATION like 90m, 24h or 7d)",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			fs := newFlags("audit")
@@ -213,13 +216,13 @@ func Audit(a Admin) Command {
 			if *asJSON {
 				recs := make([]eventRecord, 0, len(list))
 				for _, e := range list {
-					recs = append(recs, eventRecord{jsonTime(e.At), e.Kind, e.Login, e.Remote, e.Fingerprint, e.Detail})
+					recs = append(recs, eventRecord{jsonTime(e.At), e.Kind, e.Login, e.Actor, e.Remote, e.Fingerprint, e.Detail})
 				}
 				return writeJSON(stdout(env), recs)
 			}
 			t := newTable(stdout(env))
 			for _, e := range list {
-				t.row(textTime(e.At), e.Kind, e.Login, e.Remote, e.Fingerprint, e.Detail)
+				t.row(textTime(e.At), e.Kind, e.Login, e.Actor, e.Remote, e.Fingerprint, e.Detail)
 			}
 			return t.flush()
 		},

@@ -20,6 +20,7 @@ func newFakeAdmin() *fakeAdmin {
 		events: []EventInfo{
 			{At: t0, Kind: "login.refused", Login: "mallory", Remote: "10.0.0.9:4242", Fingerprint: "SHA256:m", Detail: "not allowed\n\x1b[2Jfake line"},
 			{At: t0.Add(-time.Hour), Kind: "login.accepted", Login: "alice", Remote: "10.0.0.1:1"},
+			{At: t0.Add(-2 * time.Hour), Kind: "admin.kick", Login: "bob", Actor: "boss", Detail: "connections=1"},
 		},
 		kicks: map[string]int{"alice": 2, "bob": 1},
 	}
@@ -62,11 +63,13 @@ func TestAdminCommands(t *testing.T) {
 			{"login":"bob","workspace":"api","state":"exited","clients":0,"exit_code":1,"session_id":"id-2","last_activity":null,"error":""},
 			{"login":"bob","workspace":"cli","state":"failed","clients":0,"exit_code":126,"session_id":"id-3","last_activity":null,"error":"cannot start /opt/x: not executable"}]`},
 		{name: "audit text sanitizes details", id: boss, argv: []string{"audit"},
-			wantStdout: "2025-03-01T12:00:00Z\tlogin.refused\tmallory\t10.0.0.9:4242\tSHA256:m\tnot allowed??[2Jfake line\n" +
-				"2025-03-01T11:00:00Z\tlogin.accepted\talice\t10.0.0.1:1\t-\t-\n"},
+			wantStdout: "2025-03-01T12:00:00Z\tlogin.refused\tmallory\t-\t10.0.0.9:4242\tSHA256:m\tnot allowed??[2Jfake line\n" +
+				"2025-03-01T11:00:00Z\tlogin.accepted\talice\t-\t10.0.0.1:1\t-\t-\n" +
+				"2025-03-01T10:00:00Z\tadmin.kick\tbob\tboss\t-\t-\tconnections=1\n"},
 		{name: "audit json", id: boss, argv: []string{"audit", "--json"}, wantStdout: `[
-			{"at":"2025-03-01T12:00:00Z","kind":"login.refused","login":"mallory","remote":"10.0.0.9:4242","fingerprint":"SHA256:m","detail":"not allowed\n\u001b[2Jfake line"},
-			{"at":"2025-03-01T11:00:00Z","kind":"login.accepted","login":"alice","remote":"10.0.0.1:1","fingerprint":"","detail":""}]`},
+			{"at":"2025-03-01T12:00:00Z","kind":"login.refused","login":"mallory","actor":"","remote":"10.0.0.9:4242","fingerprint":"SHA256:m","detail":"not allowed\n\u001b[2Jfake line"},
+			{"at":"2025-03-01T11:00:00Z","kind":"login.accepted","login":"alice","actor":"","remote":"10.0.0.1:1","fingerprint":"","detail":""},
+			{"at":"2025-03-01T10:00:00Z","kind":"admin.kick","login":"bob","actor":"boss","remote":"","fingerprint":"","detail":"connections=1"}]`},
 		{name: "audit bad since", id: boss, argv: []string{"audit", "--since", "yesterday"}, wantCode: 2,
 			wantStderr: "warren: audit: --since takes a duration like 90m, 24h or 7d, not \"yesterday\"\nusage: audit [--since DURATION] [--login L] [--kind K] [--limit N] [--json]\n"},
 		{name: "audit negative since", id: boss, argv: []string{"audit", "--since", "-1h"}, wantCode: 2,

@@ -38,11 +38,37 @@ func (a adminService) Keys(ctx context.Context, login string) (commands.KeySet, 
 	return ks, nil
 }
 
+// Admin audit event kinds. Each names its actor: the admin who ran the
+// command.
+const (
+	eventAdminRefreshKeys = "admin.refresh_keys"
+	eventAdminAcceptKeys  = "admin.accept_keys"
+	eventAdminKick        = "admin.kick"
+)
+
+// errNoActor refuses an admin action whose caller is unknown: the audit log
+// must be able to say who acted.
+var errNoActor = errors.New("admin action without a verified caller")
+
+// actor is the login of the admin running the command: the identity
+// verified for the connection (the commands run with the session's context).
+func actor(ctx context.Context) (string, error) {
+	id, ok := IdentityFromContext(ctx)
+	if !ok || id.Login == "" {
+		return "", errNoActor
+	}
+	return id.Login, nil
+}
+
 // Refresh implements commands.KeySource.
 func (a adminService) Refresh(ctx context.Context, login string, accept bool) (commands.KeySet, error) {
-	refresh, kind := a.s.auth.Refresh, "admin.refresh_keys"
+	by, err := actor(ctx)
+	if err != nil {
+		return commands.KeySet{}, err
+	}
+	refresh, kind := a.s.auth.Refresh, eventAdminRefreshKeys
 	if accept {
-		refresh, kind = a.s.auth.AcceptReplaced, "admin.accept_keys"
+		refresh, kind = a.s.auth.AcceptReplaced, eventAdminAcceptKeys
 	}
 	if err := refresh(ctx, login); err != nil {
 		if errors.Is(err, auth.ErrNotAllowed) {
@@ -50,7 +76,7 @@ func (a adminService) Refresh(ctx context.Context, login string, accept bool) (c
 		}
 		return commands.KeySet{}, err
 	}
-	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: kind, Login: login})
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: kind, Login: login, Actor: by})
 	return a.Keys(ctx, login)
 }
 
@@ -122,7 +148,7 @@ func (a adminService) Audit(ctx context.Context, q commands.AuditQuery) ([]comma
 	}
 	out := make([]commands.EventInfo, len(events))
 	for i, e := range events {
-		out[i] = commands.EventInfo{At: e.At, Kind: e.Kind, Login: e.Login, Remote: e.Remote, Fingerprint: e.Fingerprint, Detail: e.Detail}
+		out[i] = commands.EventInfo{At: e.At, Kind: e.Kind, Login: e.Login, Actor: e.Actor, Remote: e.Remote, Fingerprint: e.Fingerprint, Detail: e.Detail}
 	}
 	return out, nil
 }
@@ -130,6 +156,10 @@ func (a adminService) Audit(ctx context.Context, q commands.AuditQuery) ([]comma
 // Kick implements commands.Admin: closes every connection of login. Its
 // sessions keep running.
 func (a adminService) Kick(ctx context.Context, login string) (int, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return 0, err
+	}
 	lcs := a.s.live.revoked(func(id auth.Identity, _ gossh.PublicKey) bool { return id.Login != login })
 	for _, lc := range lcs {
 		for _, sess := range a.s.live.sessionsOf(lc) {
@@ -137,6 +167,6 @@ func (a adminService) Kick(ctx context.Context, login string) (int, error) {
 		}
 		_ = lc.tc.Close()
 	}
-	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: "admin.kick", Login: login, Detail: fmt.Sprintf("connections=%d", len(lcs))})
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: eventAdminKick, Login: login, Actor: by, Detail: fmt.Sprintf("connections=%d", len(lcs))})
 	return len(lcs), nil
 }

@@ -24,9 +24,9 @@ func (s *Store) AddEvent(ctx context.Context, e Event) error {
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO events (at, kind, login, remote, fingerprint, detail)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			n, e.Kind, e.Login, e.Remote, e.Fingerprint, e.Detail)
+			INSERT INTO events (at, kind, login, actor, remote, fingerprint, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			n, e.Kind, e.Login, e.Actor, e.Remote, e.Fingerprint, e.Detail)
 		return err
 	})
 	if err != nil {
@@ -50,6 +50,9 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.Login != "" {
 		where, args = append(where, "login = ?"), append(args, f.Login)
 	}
+	if f.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, f.Actor)
+	}
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
@@ -57,7 +60,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if limit <= 0 {
 		limit = defaultEventLimit
 	}
-	q := `SELECT id, at, kind, login, remote, fingerprint, detail FROM events`
+	q := `SELECT id, at, kind, login, actor, remote, fingerprint, detail FROM events`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -73,7 +76,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var at sql.NullInt64
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Login, &e.Remote, &e.Fingerprint, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Login, &e.Actor, &e.Remote, &e.Fingerprint, &e.Detail); err != nil {
 			return nil, fmt.Errorf("events: %w", translate(err))
 		}
 		e.At = fromNanos(at)

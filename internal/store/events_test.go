@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -17,6 +19,7 @@ func TestEvents(t *testing.T) {
 		{At: t0.Add(2 * time.Minute), Kind: "login.accepted", Login: "bob", Fingerprint: "SHA256:bbb"},
 		{At: t0.Add(2 * time.Minute), Kind: "keys.changed", Login: "alice"}, // same instant: insertion order breaks the tie
 		{At: t0.Add(3 * time.Minute), Kind: "login.accepted", Login: "alice"},
+		{At: t0.Add(4 * time.Minute), Kind: "admin.kick", Login: "bob", Actor: "alice", Detail: "connections=1"},
 	}
 	for _, e := range add {
 		if err := s.AddEvent(ctx, e); err != nil {
@@ -29,12 +32,13 @@ func TestEvents(t *testing.T) {
 		filter EventFilter
 		want   []string // Kind/Login of each event, newest first
 	}{
-		{name: "all newest first", filter: EventFilter{}, want: []string{"login.accepted/alice", "keys.changed/alice", "login.accepted/bob", "login.refused/bob", "login.accepted/alice"}},
-		{name: "by login", filter: EventFilter{Login: "bob"}, want: []string{"login.accepted/bob", "login.refused/bob"}},
+		{name: "all newest first", filter: EventFilter{}, want: []string{"admin.kick/bob", "login.accepted/alice", "keys.changed/alice", "login.accepted/bob", "login.refused/bob", "login.accepted/alice"}},
+		{name: "by login", filter: EventFilter{Login: "bob"}, want: []string{"admin.kick/bob", "login.accepted/bob", "login.refused/bob"}},
+		{name: "by actor", filter: EventFilter{Actor: "alice"}, want: []string{"admin.kick/bob"}},
 		{name: "by kind", filter: EventFilter{Kind: "login.accepted"}, want: []string{"login.accepted/alice", "login.accepted/bob", "login.accepted/alice"}},
-		{name: "since is inclusive", filter: EventFilter{Since: t0.Add(2 * time.Minute)}, want: []string{"login.accepted/alice", "keys.changed/alice", "login.accepted/bob"}},
+		{name: "since is inclusive", filter: EventFilter{Since: t0.Add(2 * time.Minute)}, want: []string{"admin.kick/bob", "login.accepted/alice", "keys.changed/alice", "login.accepted/bob"}},
 		{name: "combined", filter: EventFilter{Since: t0.Add(time.Second), Login: "alice", Kind: "login.accepted"}, want: []string{"login.accepted/alice"}},
-		{name: "limit", filter: EventFilter{Limit: 2}, want: []string{"login.accepted/alice", "keys.changed/alice"}},
+		{name: "limit", filter: EventFilter{Limit: 2}, want: []string{"admin.kick/bob", "login.accepted/alice"}},
 		{name: "no match", filter: EventFilter{Login: "mallory"}, want: nil},
 	}
 	for _, tt := range tests {
@@ -66,6 +70,53 @@ func TestEvents(t *testing.T) {
 	want.ID = got.ID
 	if got != want {
 		t.Errorf("event: got %+v; want %+v", got, want)
+	}
+	es, err = s.Events(ctx, EventFilter{Kind: "admin.kick"})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("Events(admin.kick): got %v, %v; want one", es, err)
+	}
+	want = add[5]
+	want.ID = es[0].ID
+	if es[0] != want {
+		t.Errorf("event with an actor: got %+v; want %+v", es[0], want)
+	}
+}
+
+// TestEventActorMigration: events written before 0005 read back with no
+// actor, and new ones keep theirs, in a database migrated forward.
+func TestEventActorMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warren.db")
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, migrationsUpTo(t, 4)); err != nil {
+		t.Fatalf("migrate to 0004: %v", err)
+	}
+	if _, err := db.Exec(`INSERT INTO events (at, kind, login) VALUES (1, 'admin.kick', 'bob')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if err := s.AddEvent(ctx, Event{At: time.Unix(2, 0), Kind: "admin.kick", Login: "bob", Actor: "alice"}); err != nil {
+		t.Fatalf("AddEvent: %v", err)
+	}
+	es, err := s.Events(ctx, EventFilter{Kind: "admin.kick"})
+	if err != nil {
+		t.Fatalf("Events: %v", err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Login+"/"+e.Actor)
+	}
+	if want := []string{"bob/alice", "bob/"}; !equalStrings(got, want) {
+		t.Errorf("events: got %q; want %q", got, want)
 	}
 }
 

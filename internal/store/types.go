@@ -35,7 +35,8 @@ type Event struct {
 	ID          int64
 	At          time.Time
 	Kind        string // e.g. "login.accepted", "login.refused", "keys.changed"
-	Login       string
+	Login       string // the login the event is about
+	Actor       string // who caused it, when not Login itself: the admin of an admin.* event; else ""
 	Remote      string // source address, host:port
 	Fingerprint string // SHA256 fingerprint of the key involved, if any
 	Detail      string // reason or free-form detail
@@ -45,6 +46,7 @@ type Event struct {
 type EventFilter struct {
 	Since time.Time
 	Login string
+	Actor string
 	Kind  string
 	Limit int // 0 means a default of 1000
 }
