@@ -160,6 +160,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"metric-grows":       cmdMetricGrows,
 		"tmux-row":           cmdTmuxRow,
 		"chown":              cmdChown,
+		"stopwatch":          cmdStopwatch,
 	}
 }
 
