@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -34,10 +35,19 @@ type trackedConn struct {
 	refusedFor    string          // why a verified key was still refused, for the log and audit
 	graceExceeded bool            // a read hit the handshake deadline
 	closed        bool
-	channels      int               // session channels open now
-	probed        *gossh.ServerConn // set once the connection is kept alive
-	outstanding   bool              // a keepalive probe is unanswered
-	misses        int               // keepalive rounds with a probe unanswered
+	channels      int       // session channels open now
+	verifiedAt    time.Time // when the key signature was verified
+	probed        prober    // what the keepalive loop probes, once the handshake is done
+	outstanding   bool      // a keepalive probe is out, sent or still queued, and unanswered
+	misses        int       // keepalive rounds that found the probe still unanswered
+	lastAnswer    time.Time // when the client last answered a probe (verifiedAt before)
+	silentDrop    bool      // closed for missed keepalives, and logged
+}
+
+// prober sends a global request and waits for the answer, as
+// *gossh.ServerConn does.
+type prober interface {
+	SendRequest(name string, wantReply bool, payload []byte) (bool, []byte, error)
 }
 
 // Read notes when the login grace time ran out.
@@ -64,9 +74,10 @@ func (c *trackedConn) offered(key gossh.PublicKey, accepted bool) {
 	c.mu.Unlock()
 }
 
-func (c *trackedConn) verified() {
+func (c *trackedConn) verified(now time.Time) {
 	c.mu.Lock()
 	c.authenticated = true
+	c.verifiedAt, c.lastAnswer = now, now
 	c.mu.Unlock()
 	c.ticket.Authenticated()
 }
@@ -144,24 +155,29 @@ func trackedFromContext(ctx ssh.Context) *trackedConn {
 	return c
 }
 
-// keepAlive makes the connection one the keepalive loop probes.
-func (c *trackedConn) keepAlive(conn *gossh.ServerConn) {
+// probe is the keepalive loop's round for this connection: what to probe
+// (nil while the connection is not authenticated, still finishing its
+// handshake, or closed), and how many rounds in a row found the probe
+// unanswered. When that is 0, a new probe is counted as out from now,
+// before it is sent: a probe stuck behind output the client does not read
+// (its SSH window or the TCP send buffer full, the transport's write lock
+// held by a blocked channel write) is as unanswered as a lost one.
+//
+// Every authenticated connection is probed, with or without a session
+// channel: a frozen `ssh -N` holds a place under --max-conns-per-login.
+func (c *trackedConn) probe() (p prober, missed int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.probed == nil {
-		c.probed = conn
-	}
-}
-
-// probe is the keepalive loop's round for this connection: the connection
-// to probe (nil when it is not kept alive), and how many rounds in a row
-// found the previous probe unanswered. When that is 0, a new probe is
-// counted as out.
-func (c *trackedConn) probe() (conn *gossh.ServerConn, missed int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.probed == nil || c.closed {
+	if !c.authenticated || c.closed {
 		return nil, 0
+	}
+	if c.probed == nil {
+		// charm ssh stores the connection right after the handshake.
+		conn, ok := c.ctx.Value(ssh.ContextKeyConn).(*gossh.ServerConn)
+		if !ok {
+			return nil, 0
+		}
+		c.probed = conn
 	}
 	if c.outstanding {
 		c.misses++
@@ -172,10 +188,22 @@ func (c *trackedConn) probe() (conn *gossh.ServerConn, missed int) {
 }
 
 // answered records the client's answer to the outstanding probe.
-func (c *trackedConn) answered() {
+func (c *trackedConn) answered(now time.Time) {
 	c.mu.Lock()
 	c.outstanding, c.misses = false, 0
+	c.lastAnswer = now
 	c.mu.Unlock()
+}
+
+// dropSilent marks the connection as closed for missed keepalives. It
+// returns how long the client has been silent (since its last answer) and
+// how long the connection lasted, and first, true only for the first call.
+func (c *trackedConn) dropSilent(now time.Time) (silent, lasted time.Duration, first bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first = !c.silentDrop
+	c.silentDrop = true
+	return now.Sub(c.lastAnswer), now.Sub(c.verifiedAt), first
 }
 
 // openChannel counts a new session channel, unless the connection already

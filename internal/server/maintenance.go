@@ -68,42 +68,58 @@ const eventSessionIdleStop = "session.idle_stop"
 // keepaliveMisses is how many unanswered probes close a connection.
 const keepaliveMisses = 3
 
-// keepalive probes, every --keepalive, each authenticated connection that
-// opened a session channel, with an OpenSSH keepalive request, and closes a
-// connection whose client left three probes in a row unanswered, so that a
-// client that vanished (laptop lid, dead network) does not hold its
-// connection forever. Its sessions keep running. One loop serves every
-// connection; each probe runs on a goroutine that ends when the client
-// answers or the connection closes. The loop ends when ctx ends.
+// keepaliveRequest is OpenSSH's keepalive: clients answer it with a
+// failure, which is an answer all the same.
+const keepaliveRequest = "keepalive@openssh.com"
+
+// keepalive probes every authenticated connection each --keepalive and
+// closes one whose client left three probes in a row unanswered, so that a
+// client that froze or vanished (laptop lid, dead network, SIGSTOP) does
+// not hold its connection, and its place under --max-conns-per-login,
+// forever; its sessions keep running. The probe that goes unanswered goes
+// out at most one interval after the client's last answer, and the
+// connection is closed three intervals later. The loop ends when ctx ends.
 func (s *Server) keepalive(ctx context.Context) {
-	interval := s.cfg.Keepalive
-	t := time.NewTicker(interval)
+	t := time.NewTicker(s.cfg.Keepalive)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
+			s.keepaliveRound(now)
 		}
-		for _, lc := range s.live.all() {
-			conn, missed := lc.tc.probe()
-			if conn == nil {
-				continue
-			}
-			if missed >= keepaliveMisses {
-				s.logger.Info("connection closed: client stopped answering keepalives", "remote", lc.tc.RemoteAddr().String(),
-					"login", lc.id.Login, "after", (time.Duration(keepaliveMisses) * interval).String())
-				_ = lc.tc.Close()
-				continue
-			}
-			if missed > 0 {
-				continue // the last probe is still out
-			}
+	}
+}
+
+// keepaliveRound is one round of the keepalive loop. It never waits on a
+// client: each probe runs on a goroutine of its own, which ends when the
+// client answers or the connection closes.
+func (s *Server) keepaliveRound(now time.Time) {
+	for _, lc := range s.live.all() {
+		p, missed := lc.tc.probe()
+		switch {
+		case p == nil:
+		case missed >= keepaliveMisses:
+			s.closeSilent(lc, now)
+		case missed == 0:
 			go func(tc *trackedConn) {
-				if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err == nil {
-					tc.answered()
+				if _, _, err := p.SendRequest(keepaliveRequest, true, nil); err == nil {
+					tc.answered(time.Now())
 				}
 			}(lc.tc)
 		}
 	}
+}
+
+// closeSilent closes a connection whose client stopped answering, and logs
+// it once.
+func (s *Server) closeSilent(lc *liveConn, now time.Time) {
+	silent, lasted, first := lc.tc.dropSilent(now)
+	if first {
+		s.logger.Info("connection closed: client stopped answering keepalives",
+			"login", lc.id.Login, "remote", lc.tc.RemoteAddr().String(), "missed", keepaliveMisses,
+			"silent", silent.Round(100*time.Millisecond).String(), "duration", lasted.Round(100*time.Millisecond).String())
+	}
+	_ = lc.tc.Close()
 }

@@ -22,7 +22,7 @@ func (s *Server) middleware() []wish.Middleware {
 	return []wish.Middleware{
 		// 5. Runs the SSH command, or the interactive terminal.
 		s.dispatch,
-		// 4. Keepalive probing of the connection, and agent forwarding.
+		// 4. Agent forwarding.
 		s.connectionServices,
 		// 3. One log line when the channel opens and one when it ends, with
 		//    the verified login and key fingerprint.
@@ -114,17 +114,14 @@ func (s *Server) verifyIdentity(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// connectionServices starts, for a verified connection, the keepalive
-// probe (once per connection) and, when the client forwards its agent,
-// makes it the login's current agent for as long as this channel lasts.
+// connectionServices, when the client forwards its agent, makes it the
+// login's current agent for as long as this channel lasts. (Keepalives
+// need no channel: the keepalive loop probes every authenticated
+// connection.)
 func (s *Server) connectionServices(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn)
-		tc := trackedFromContext(sess.Context())
 		id, _ := IdentityFromContext(sess.Context())
-		if ok && tc != nil && s.cfg.Keepalive > 0 {
-			tc.keepAlive(conn)
-		}
 		if ok && ssh.AgentRequested(sess) {
 			remove, err := s.agents.add(id.Login, conn)
 			if err != nil {

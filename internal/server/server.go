@@ -384,7 +384,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 				tc.refuse("too_many_connections")
 				return nil, &gossh.BannerError{Err: err, Message: fmt.Sprintf("warren: %s: %v\r\n", id.Login, err)}
 			}
-			tc.verified()
+			tc.verified(time.Now())
 		}
 		login := id.Login
 		s.logger.Info("login accepted", "login", login, "fingerprint", id.Fingerprint, "remote", conn.RemoteAddr().String())
