@@ -18,3 +18,20 @@ var (
 	// It is never followed.
 	ErrNotWorkspace = errors.New("not a workspace directory")
 )
+
+// userError is a failure the user can act on. Its message says in one line
+// what was wrong and what to do; UserMessage hands it to whoever shows it
+// to the user, apart from the chain of operations wrapped around it.
+type userError struct {
+	err error // the sentinel, for errors.Is
+	msg string
+}
+
+func (e *userError) Error() string       { return e.msg }
+func (e *userError) Unwrap() error       { return e.err }
+func (e *userError) UserMessage() string { return e.msg }
+
+// existsError is ErrExists for the workspace n.
+func existsError(n string) error {
+	return &userError{err: ErrExists, msg: n + " already exists; choose another name, or attach to it"}
+}

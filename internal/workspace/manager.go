@@ -47,6 +47,12 @@ type Options struct {
 	// to learn Dirty. Zero means 2s; negative means List never runs git
 	// (Branch then comes from .git/HEAD and Dirty is always false).
 	StatusTimeout time.Duration
+	// CloneTimeout bounds a whole clone; zero means no bound but the
+	// caller's context.
+	CloneTimeout time.Duration
+	// CloneStall gives up a clone once git has written nothing for this
+	// long (a server that accepts and never answers); zero never does.
+	CloneStall time.Duration
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
 }
@@ -67,6 +73,8 @@ type Manager struct {
 	credential    func(string) (*syscall.Credential, error)
 	wrap          func(string, *exec.Cmd) error
 	statusTimeout time.Duration
+	cloneTimeout  time.Duration
+	cloneStall    time.Duration
 	log           *slog.Logger
 }
 
@@ -98,6 +106,8 @@ func New(opts Options) (*Manager, error) {
 		credential:    opts.Credential,
 		wrap:          opts.Wrap,
 		statusTimeout: opts.StatusTimeout,
+		cloneTimeout:  opts.CloneTimeout,
+		cloneStall:    opts.CloneStall,
 		log:           opts.Logger,
 	}
 	if m.git == "" {
@@ -144,7 +154,7 @@ func (m *Manager) Create(ctx context.Context, login, name string) (string, error
 	defer r.Close()
 	if err := r.Mkdir(n, 0o700); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("create workspace %s: %w", n, ErrExists)
+			return "", fmt.Errorf("create workspace %s: %w", n, existsError(n))
 		}
 		return "", fmt.Errorf("create workspace %s: %w", n, err)
 	}
@@ -180,7 +190,8 @@ func (m *Manager) Ensure(ctx context.Context, login, name string) (string, error
 		return "", fmt.Errorf("ensure workspace %s: %w", n, err)
 	}
 	if !fi.IsDir() {
-		return "", fmt.Errorf("ensure workspace %s: %w", n, ErrNotWorkspace)
+		return "", fmt.Errorf("ensure workspace %s: %w", n, &userError{err: ErrNotWorkspace,
+			msg: n + " is not a workspace: a file or link has its name; remove it, or choose another name"})
 	}
 	return dir, nil
 }

@@ -71,3 +71,67 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// A refused name's message says what is wrong and the whole rule, and
+// never repeats a name longer than the rule allows.
+func TestNameErrorMessage(t *testing.T) {
+	const rule = "use a-z, 0-9, '.', '_' and '-', starting with a letter or digit, at most 64 characters"
+	tests := []struct {
+		name  string
+		in    string
+		want  string
+		short string
+	}{
+		{"slash", "a/b", `invalid workspace name "a/b": '/' is not allowed; ` + rule, "'/' is not allowed: use a-z, 0-9, '.', '_' and '-'"},
+		{"space", "my proj", `invalid workspace name "my proj": spaces are not allowed; ` + rule, "spaces are not allowed: use a-z, 0-9, '.', '_' and '-'"},
+		{"escape", "a\x1bb", `invalid workspace name "a\x1bb": '\x1b' is not allowed; ` + rule, `'\x1b' is not allowed: use a-z, 0-9, '.', '_' and '-'`},
+		{"non-ascii", "dеfault", `invalid workspace name "dеfault": 'е' is not allowed; ` + rule, "'е' is not allowed: use a-z, 0-9, '.', '_' and '-'"},
+		{"hidden", ".hidden", `invalid workspace name ".hidden": it starts with '.'; ` + rule, "start with a letter or digit"},
+		{"dot dot", "a..b", `invalid workspace name "a..b": ".." is not allowed; ` + rule, `".." is not allowed`},
+		{"empty", "", `invalid workspace name "": it is empty; ` + rule, "type a name"},
+		{"too long", strings.Repeat("a", 110), "invalid workspace name (110 characters): " + rule, "at most 64 characters"},
+		{"too long upper", strings.Repeat("A", 65), "invalid workspace name (65 characters): " + rule, "at most 64 characters"},
+		{"too long and bad", strings.Repeat("/", 200), "invalid workspace name (200 characters): " + rule, "at most 64 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Normalize(tt.in)
+			var ne *NameError
+			if !errors.As(err, &ne) {
+				t.Fatalf("Normalize(%q): got %v; want a *NameError", tt.in, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("message: got %q; want %q", got, tt.want)
+			}
+			if got := ne.UserMessage(); got != tt.want {
+				t.Errorf("user message: got %q; want %q", got, tt.want)
+			}
+			if got := ne.Short(); got != tt.short {
+				t.Errorf("short: got %q; want %q", got, tt.short)
+			}
+		})
+	}
+}
+
+func FuzzNameErrorMessage(f *testing.F) {
+	for _, s := range []string{"a/b", strings.Repeat("x", 65), "\x1b[31m", ".a", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		_, err := Normalize(in)
+		if err == nil {
+			return
+		}
+		msg := err.Error()
+		if !strings.HasSuffix(msg, NameRule) {
+			t.Fatalf("message %q does not end with the rule", msg)
+		}
+		if strings.ContainsAny(msg, "\x00\x1b\n\r") {
+			t.Fatalf("message %q carries raw control bytes", msg)
+		}
+		// Bounded whatever the input: a name is quoted clipped, or not at all.
+		if len(msg) > 600 {
+			t.Fatalf("message of %d bytes for %d bytes of input", len(msg), len(in))
+		}
+	})
+}
