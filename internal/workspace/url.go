@@ -26,7 +26,9 @@ var (
 // spaces and non-ASCII bytes, and URLs over MaxURLLen bytes. Errors wrap
 // ErrInvalidURL and quote the input safely.
 func ValidateCloneURL(s string) error {
-	bad := func(why string) error { return fmt.Errorf("%w %s: %s", ErrInvalidURL, quote(s), why) }
+	bad := func(why string) error {
+		return &userError{err: ErrInvalidURL, msg: fmt.Sprintf("%v %s: %s", ErrInvalidURL, quote(s), why)}
+	}
 	switch {
 	case s == "":
 		return bad("empty")
@@ -86,4 +88,56 @@ func checkSchemeURL(scheme, s string) string {
 		return "host and user must not start with '-'"
 	}
 	return ""
+}
+
+// NameFromURL suggests a workspace name for a clone URL, as git names the
+// directory it clones into: the last element of the path, without a
+// trailing "/" or ".git". The result is case-folded, characters Normalize
+// refuses become '-', and it is cut to MaxNameLen:
+// "git@github.com:me/My.Repo.git" gives "my.repo", "https://h/a/My%20Repo/"
+// "my-repo". It returns "" when the URL holds nothing usable (no path).
+// Every name it returns passes Normalize unchanged.
+func NameFromURL(rawURL string) string {
+	p := rawURL
+	if _, rest, ok := strings.Cut(rawURL, "://"); ok {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			// Unparseable: take what follows the host, undecoded.
+			_, p, _ = strings.Cut(rest, "/")
+		} else {
+			p = u.Path
+		}
+	} else if m := scpPattern.FindStringSubmatch(rawURL); m != nil {
+		p = m[3]
+	}
+	p = strings.TrimRight(p, "/")
+	p = strings.TrimSuffix(p, "/.git")
+	if len(p) > 4 && strings.EqualFold(p[len(p)-4:], ".git") {
+		p = p[:len(p)-4]
+	}
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(p) {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_') {
+			r = '-' // runs of anything else become one '-'
+		}
+		if r != '-' || !strings.HasSuffix(b.String(), "-") {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	for strings.Contains(n, "..") {
+		n = strings.ReplaceAll(n, "..", ".")
+	}
+	n = strings.TrimLeft(n, "._-")
+	if len(n) > MaxNameLen {
+		n = n[:MaxNameLen]
+	}
+	n = strings.TrimRight(n, "-")
+	if got, err := Normalize(n); err != nil || got != n {
+		return ""
+	}
+	return n
 }

@@ -159,3 +159,57 @@ func FuzzParseStatus(f *testing.F) {
 		}
 	})
 }
+
+func TestNameFromURL(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"https", "https://github.com/warren-ssh/warren.git", "warren"},
+		{"https no suffix", "https://github.com/warren-ssh/warren", "warren"},
+		{"trailing slash", "https://github.com/me/repo/", "repo"},
+		{"trailing .git slash", "https://github.com/me/repo.git/", "repo"},
+		{"slash .git", "https://example.com/repo/.git", "repo"},
+		{"upper .GIT", "https://example.com/Repo.GIT", "repo"},
+		{"scp", "git@github.com:me/My.Repo.git", "my.repo"},
+		{"scp no dir", "example.com:repo.git", "repo"},
+		{"ssh port", "ssh://git@example.com:2222/team/api.git", "api"},
+		{"git", "git://127.0.0.1:9418/Other_Thing.git/", "other_thing"},
+		{"file", "file:///srv/git/tools.git", "tools"},
+		{"query and fragment", "https://example.com/a/repo.git?ref=x#y", "repo"},
+		{"escaped space", "https://example.com/a/My%20Repo", "my-repo"},
+		{"odd characters", "https://example.com/a/b@c+d~e", "b-c-d-e"},
+		{"leading dot", "https://example.com/.dotfiles.git", "dotfiles"},
+		{"dot dot", "https://example.com/a..b", "a.b"},
+		{"long", "https://example.com/" + strings.Repeat("x", 100), strings.Repeat("x", 64)},
+		{"long ends in dash", "https://example.com/" + strings.Repeat("x", 63) + "-yy", strings.Repeat("x", 63)},
+		{"no path", "git://127.0.0.1:9418/", ""},
+		{"host only", "https://example.com", ""},
+		{"only punctuation", "https://example.com/---.git", ""},
+		{"only .git", "https://example.com/.git", ""},
+		{"not a URL", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NameFromURL(tt.url); got != tt.want {
+				t.Errorf("NameFromURL(%q) = %q; want %q", tt.url, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzNameFromURL(f *testing.F) {
+	for _, s := range []string{"https://github.com/a/b.git", "git@h:x/Y.git", "git://h:1/", "https://h/%2e%2e", "file:///a/b/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, u string) {
+		n := NameFromURL(u)
+		if n == "" {
+			return
+		}
+		if got, err := Normalize(n); err != nil || got != n {
+			t.Fatalf("NameFromURL(%q) = %q, which Normalize gives as %q, %v", u, n, got, err)
+		}
+	})
+}
