@@ -91,6 +91,11 @@ type Config struct {
 	Keepalive time.Duration
 	// AuditRetention is how long audit events are kept.
 	AuditRetention time.Duration
+	// CloneTimeout bounds a whole `git clone` into a new workspace.
+	CloneTimeout time.Duration
+	// CloneStall gives a clone up once git has reported nothing for this
+	// long (a server that accepts and never answers); 0 never does.
+	CloneStall time.Duration
 
 	// UIDRange is where each login's own uid (and equal gid) comes from in
 	// isolated mode, "LO-HI".
@@ -141,6 +146,8 @@ func Default() Config {
 		MaxSessions:       8,
 		Keepalive:         30 * time.Second,
 		AuditRetention:    90 * 24 * time.Hour,
+		CloneTimeout:      10 * time.Minute,
+		CloneStall:        time.Minute,
 		UIDRange:          "20000-29999",
 		SessionPids:       4096,
 		SessionNofile:     16384,
@@ -256,6 +263,8 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	days(&c.IdleTimeout, "idle-timeout", "stop a detached session after this long without output, history kept (0: never)")
 	dur(&c.Keepalive, "keepalive", "probe silent clients this often; three misses close the connection (0: off)")
 	days(&c.AuditRetention, "audit-retention", "how long audit events are kept (e.g. 90d)")
+	dur(&c.CloneTimeout, "clone-timeout", "time allowed for one git clone into a new workspace")
+	dur(&c.CloneStall, "clone-stall", "give a clone up when git reports nothing for this long (0: never)")
 	str(&c.UIDRange, "uid-range", "uids (and equal gids) given to logins, one each, in isolated mode: LO-HI")
 	boolean(&c.AllowSharedUID, "allow-shared-uid", "start even when sessions cannot run as their login's own uid (single-user setups only)")
 	num(&c.SessionPids, "session-pids", "processes and threads of one login, all sessions together (0: no limit)")
@@ -356,6 +365,12 @@ func (c Config) Validate() error {
 	}
 	if c.AuditRetention < time.Hour {
 		bad("audit-retention", "%s is below the minimum of 1h", c.AuditRetention)
+	}
+	if c.CloneTimeout < time.Second || c.CloneTimeout > 24*time.Hour {
+		bad("clone-timeout", "%s is outside [1s, 24h]", c.CloneTimeout)
+	}
+	if c.CloneStall < 0 || (c.CloneStall > 0 && c.CloneStall < time.Second) {
+		bad("clone-stall", "%s is neither 0 nor at least 1s", c.CloneStall)
 	}
 	if c.UIDRange == "" {
 		bad("uid-range", "must not be empty")

@@ -42,6 +42,15 @@ func TestLoadPrecedence(t *testing.T) {
 			return c.TrustedNets(), []netip.Prefix{netip.MustParsePrefix("203.0.113.7/32"), netip.MustParsePrefix("10.0.0.0/8")}
 		}},
 		{"no trusted sources by default", nil, nil, func(c Config) (any, any) { return len(c.TrustedNets()), 0 }},
+		{"clone timeout default", nil, nil, func(c Config) (any, any) {
+			return [2]time.Duration{c.CloneTimeout, c.CloneStall}, [2]time.Duration{10 * time.Minute, time.Minute}
+		}},
+		{"clone timeout from env", nil, map[string]string{"WARREN_CLONE_TIMEOUT": "30m", "WARREN_CLONE_STALL": "0"}, func(c Config) (any, any) {
+			return [2]time.Duration{c.CloneTimeout, c.CloneStall}, [2]time.Duration{30 * time.Minute, 0}
+		}},
+		{"clone flags win", []string{"--clone-timeout", "5m", "--clone-stall", "20s"}, map[string]string{"WARREN_CLONE_TIMEOUT": "30m"}, func(c Config) (any, any) {
+			return [2]time.Duration{c.CloneTimeout, c.CloneStall}, [2]time.Duration{5 * time.Minute, 20 * time.Second}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +95,8 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"bad bool env", nil, map[string]string{"WARREN_ALLOW_SHARED_UID": "perhaps"}, "WARREN_ALLOW_SHARED_UID"},
 		{"bad trusted range", []string{"--trusted-sources", "10.0.0.0/8,office"}, nil, `--trusted-sources: "office" is not an address range`},
 		{"bad trusted range from env", nil, map[string]string{"WARREN_TRUSTED_SOURCES": "10.1.2.3/8"}, `--trusted-sources: "10.1.2.3/8" has bits set past its /8; did you mean 10.0.0.0/8?`},
+		{"zero clone timeout", []string{"--clone-timeout", "0"}, nil, "--clone-timeout"},
+		{"tiny clone stall", []string{"--clone-stall", "10ms"}, nil, "--clone-stall"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
