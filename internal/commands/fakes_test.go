@@ -113,21 +113,23 @@ func (f *fakeWorkspaces) List(_ context.Context, login string) ([]WorkspaceInfo,
 	return slices.Clone(f.ws[login]), nil
 }
 
-func (f *fakeWorkspaces) Create(_ context.Context, login, name string) error {
+// Create makes name, case-folded as the real service does.
+func (f *fakeWorkspaces) Create(_ context.Context, login, name string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "create "+login+" "+name)
 	if f.err != nil {
-		return f.err
+		return "", f.err
 	}
+	name = strings.ToLower(name)
 	if f.find(login, name) >= 0 {
-		return errors.New("already exists")
+		return "", &UserError{Msg: name + " already exists"}
 	}
 	f.ws[login] = append(f.ws[login], WorkspaceInfo{Name: name, State: StateNone})
-	return nil
+	return name, nil
 }
 
-func (f *fakeWorkspaces) Clone(_ context.Context, login, name, url string, progress io.Writer) error {
+func (f *fakeWorkspaces) Clone(_ context.Context, login, name, url string, progress io.Writer) (string, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, "clone "+login+" "+name+" "+url)
 	f.mu.Unlock()
@@ -135,9 +137,14 @@ func (f *fakeWorkspaces) Clone(_ context.Context, login, name, url string, progr
 	fmt.Fprint(progress, "remote: \x1b[31mhi\x1b]0;pwned\x07\x1b[0m\n")
 	fmt.Fprint(progress, "Receiving objects:  50%\rReceiving objects: 100%\n")
 	if strings.Contains(url, "fail") {
-		return errors.New("git clone: exit status 128")
+		return "", &UserError{Msg: "could not clone " + url + ": fatal: repository not found", Err: errors.New("exit status 128")}
 	}
-	return nil
+	return strings.ToLower(name), nil
+}
+
+// NameFromURL knows the names of a few URLs.
+func (f *fakeWorkspaces) NameFromURL(url string) string {
+	return map[string]string{"https://github.com/a/Repo.git": "repo"}[url]
 }
 
 func (f *fakeWorkspaces) Delete(_ context.Context, login, name string) error {

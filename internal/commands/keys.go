@@ -51,6 +51,7 @@ func Keys(k KeySource) Command {
 		Name:    "keys",
 		Args:    "[--json]",
 		Summary: "list your cached public keys: type, fingerprint, fetch time, comment",
+		Flags:   []Flag{jsonFlag},
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "keys")
 			if err != nil {
@@ -90,6 +91,7 @@ func RefreshKeys(k KeySource) Command {
 		Name:    "refresh-keys",
 		Args:    "[--accept] LOGIN",
 		Summary: "fetch LOGIN's public keys now; --accept takes a wholly new key set; prints login and key count",
+		Flags:   []Flag{{Name: "accept", Usage: "take a key set that shares no key with the cached one (check first that the account is still the same person's)"}},
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			fs := newFlags("refresh-keys")

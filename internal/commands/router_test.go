@@ -3,8 +3,12 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func run(t *testing.T, r *Router, id Identity, pty bool, argv ...string) (code int, stdout, stderr string) {
@@ -114,6 +118,116 @@ func TestAttach(t *testing.T) {
 			}
 			if tt.term != nil && tt.term.got != tt.wantWS {
 				t.Errorf("attached to %q; want %q", tt.term.got, tt.wantWS)
+			}
+		})
+	}
+}
+
+// helpRouter has commands like the server's: short and long usages, flags
+// described or not, an admin command, and a multi-byte summary.
+func helpRouter() *Router {
+	nop := func(context.Context, Env, []string) error { return nil }
+	return NewRouter(
+		Command{Name: "ls", Args: "[--json]", Summary: "list things", Flags: []Flag{jsonFlag}, Run: nop},
+		Command{Name: "history", Args: "NAME [--lines N] [--raw]", Summary: "print NAME's history", Run: nop},
+		Command{Name: "audit", Args: "[--since DURATION] [--login L] [--json]", Summary: "print audit events, newest first, a summary long enough to wrap past the end of an eighty-column line",
+			Flags: []Flag{{Name: "since", Arg: "DURATION", Usage: "only events this recent"}}, Admin: true, Run: nop},
+		Command{Name: "café", Args: "NAME", Summary: "naïve résumé — déjà vu", Run: nop},
+	)
+}
+
+func TestCommandHelp(t *testing.T) {
+	r := helpRouter()
+	lsHelp := "usage: ls [--json]\n\nlist things\n\nflags:\n  --json  print one JSON value instead of tab-separated lines\n"
+	tests := []struct {
+		name       string
+		id         Identity
+		argv       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"help ls", alice, []string{"help", "ls"}, 0, lsHelp, ""},
+		{"ls -h", alice, []string{"ls", "-h"}, 0, lsHelp, ""},
+		{"ls --help", alice, []string{"ls", "--help"}, 0, lsHelp, ""},
+		{"ls -help after an argument", alice, []string{"ls", "x", "-help"}, 0, lsHelp, ""},
+		{"-h after -- is an argument", alice, []string{"ls", "--", "-h"}, 0, "", ""},
+		{"flags without descriptions", alice, []string{"history", "-h"}, 0,
+			"usage: history NAME [--lines N] [--raw]\n\nprint NAME's history\n\nflags:\n  --lines N\n  --raw\n", ""},
+		{"no flags", alice, []string{"help", "help"}, 0,
+			"usage: help [COMMAND]\n\nlist the commands, or show one command's usage and flags (also: COMMAND -h)\n", ""},
+		{"admin help for an admin", boss, []string{"audit", "--help"}, 0,
+			"usage: audit [--since DURATION] [--login L] [--json]\n\nprint audit events, newest first, a summary long enough to wrap past the end of\nan eighty-column line\n\n" +
+				"flags:\n  --since DURATION  only events this recent\n  --login L\n  --json\n", ""},
+		{"admin help for a user", alice, []string{"help", "audit"}, 1, "", "warren: help: audit: permission denied: admins only\n"},
+		{"admin -h for a user", alice, []string{"audit", "-h"}, 1, "", "warren: audit: permission denied: admins only\n"},
+		{"unknown topic", alice, []string{"help", "nosuch"}, 1, "", "warren: help: unknown command \"nosuch\"; try: help\n"},
+		{"two topics", alice, []string{"help", "ls", "history"}, 2, "", "warren: help: help takes at most one command\nusage: help [COMMAND]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, r, tt.id, false, tt.argv...)
+			if code != tt.wantCode || stdout != tt.wantStdout || stderr != tt.wantStderr {
+				t.Errorf("got %d %q %q; want %d %q %q", code, stdout, stderr, tt.wantCode, tt.wantStdout, tt.wantStderr)
+			}
+		})
+	}
+}
+
+// The list aligns summaries by display width, puts a summary under a usage
+// too wide for the column and wraps long summaries under themselves.
+func TestHelpListAligned(t *testing.T) {
+	_, got, _ := run(t, helpRouter(), boss, false, "help")
+	want := "" +
+		"audit [--since DURATION] [--login L] [--json]\n" +
+		"                print audit events, newest first, a summary long enough to wrap\n" +
+		"                past the end of an eighty-column line\n" +
+		"café NAME       naïve résumé — déjà vu\n" +
+		"help [COMMAND]  list the commands, or show one command's usage and flags (also:\n" +
+		"                COMMAND -h)\n" +
+		"history NAME [--lines N] [--raw]\n" +
+		"                print NAME's history\n" +
+		"ls [--json]     list things\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if w := utf8.RuneCountInString(line); w > helpWidth {
+			t.Errorf("line of %d columns: %q", w, line)
+		}
+	}
+}
+
+// A failed command is logged with its whole error; the user gets the
+// message meant for them.
+func TestRouterLogsFailures(t *testing.T) {
+	inner := errors.New("mkdir /data/x: read-only file system")
+	tests := []struct {
+		name       string
+		err        error
+		wantCode   int
+		wantStderr string
+		wantLevel  string
+	}{
+		{"server failure", &ServerError{Msg: "could not create x", Err: inner}, 255,
+			"warren: c: could not create x: the server failed (its log says why)\n", "level=ERROR"},
+		{"user error", fmt.Errorf("create workspace: %w", &UserError{Msg: "x already exists", Err: inner}), 1,
+			"warren: c: x already exists\n", "level=DEBUG"},
+		{"other error", fmt.Errorf("kick: %w", inner), 1, "warren: c: kick: mkdir /data/x: read-only file system\n", "level=WARN"},
+		{"usage", Usagef("c takes no arguments"), 2, "warren: c: c takes no arguments\nusage: c\n", "level=DEBUG"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log strings.Builder
+			c := Command{Name: "c", Run: func(context.Context, Env, []string) error { return tt.err }}
+			r := NewRouter(c).WithLogger(slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			code, _, stderr := run(t, r, alice, false, "c")
+			if code != tt.wantCode || stderr != tt.wantStderr {
+				t.Errorf("got %d %q; want %d %q", code, stderr, tt.wantCode, tt.wantStderr)
+			}
+			if l := log.String(); !strings.Contains(l, tt.wantLevel) || !strings.Contains(l, "command=c") || !strings.Contains(l, "login=alice") ||
+				!strings.Contains(l, tt.err.Error()) && !strings.Contains(l, strconv.Quote(tt.err.Error())) {
+				t.Errorf("log: got %q; want %s with the whole error", l, tt.wantLevel)
 			}
 		})
 	}

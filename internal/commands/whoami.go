@@ -17,6 +17,7 @@ func Whoami() Command {
 		Name:    "whoami",
 		Args:    "[--json]",
 		Summary: "print your login and the fingerprint of the key you used",
+		Flags:   []Flag{jsonFlag},
 		Run: func(_ context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "whoami")
 			if err != nil {

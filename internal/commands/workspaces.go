@@ -42,11 +42,15 @@ type WorkspaceInfo struct {
 type Workspaces interface {
 	// List returns login's workspaces, in any order.
 	List(ctx context.Context, login string) ([]WorkspaceInfo, error)
-	// Create creates an empty workspace.
-	Create(ctx context.Context, login, name string) error
+	// Create creates an empty workspace and returns its name as made
+	// (names are case-folded: "MyProj" makes "myproj").
+	Create(ctx context.Context, login, name string) (string, error)
 	// Clone creates a workspace by cloning url into it, writing the
-	// clone's progress to progress.
-	Clone(ctx context.Context, login, name, url string, progress io.Writer) error
+	// clone's progress to progress, and returns its name as made.
+	Clone(ctx context.Context, login, name, url string, progress io.Writer) (string, error)
+	// NameFromURL suggests a workspace name for a clone URL, the one the
+	// picker suggests too; "" when the URL holds none.
+	NameFromURL(url string) string
 	// Delete stops the session and removes the workspace's directory and
 	// history.
 	Delete(ctx context.Context, login, name string) error
@@ -87,6 +91,7 @@ func Ls(ws Workspaces) Command {
 		Name:    "ls",
 		Args:    "[--json]",
 		Summary: "list your workspaces and sessions: name, state, clients, last activity, session, branch, exit code",
+		Flags:   []Flag{jsonFlag},
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "ls")
 			if err != nil {
@@ -94,7 +99,7 @@ func Ls(ws Workspaces) Command {
 			}
 			list, err := ws.List(ctx, env.Identity.Login)
 			if err != nil {
-				return err
+				return serverFailure("could not list your workspaces", err)
 			}
 			sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 			if asJSON {
@@ -121,29 +126,68 @@ func Ls(ws Workspaces) Command {
 	}
 }
 
-// New creates a workspace, empty or cloned from a repository.
+// New creates a workspace, empty or cloned from a repository, and prints
+// the name it made: names are case-folded, and with --clone and no NAME
+// the workspace is named after the repository.
 func New(ws Workspaces) Command {
 	return Command{
 		Name:    "new",
-		Args:    "NAME [--clone URL]",
-		Summary: "create workspace NAME, empty or cloned from URL (progress on stderr)",
+		Args:    "[NAME] [--clone URL]",
+		Summary: "create workspace NAME, empty or cloned from URL (progress on stderr), and print its name",
+		Flags: []Flag{{Name: "clone", Arg: "URL", Usage: "clone the git repository at URL (https://, ssh://, git:// or user@host:path) " +
+			"into the workspace; without NAME, the workspace is named after the repository"}},
 		Run: func(ctx context.Context, env Env, args []string) error {
 			fs := newFlags("new")
 			url := fs.String("clone", "", "")
-			name, err := oneName(fs, args, "new")
+			pos, err := parseArgs(fs, args)
 			if err != nil {
 				return err
 			}
-			if !isFlagSet(fs, "clone") {
-				return named(name, ws.Create(ctx, env.Identity.Login, name))
+			cloning := isFlagSet(fs, "clone")
+			if len(pos) > 1 || len(pos) == 1 && pos[0] == "" || len(pos) == 0 && !cloning {
+				return Usagef("new takes one workspace name")
+			}
+			login := env.Identity.Login
+			var name, made string
+			if len(pos) == 1 {
+				name = pos[0]
+			}
+			if !cloning {
+				made, err = ws.Create(ctx, login, name)
+				if err != nil {
+					return named(name, serverFailure("could not create "+quote(name), err))
+				}
+				return printMade(env, "new", name, made)
 			}
 			if err := checkCloneURL(*url); err != nil {
 				return err
 			}
+			if name == "" {
+				if name = ws.NameFromURL(*url); name == "" {
+					return &UserError{Msg: fmt.Sprintf("no workspace name in %s; give one: new NAME --clone URL", quote(*url))}
+				}
+			}
 			progress := newCleanWriter(stderr(env))
-			return named(name, ws.Clone(ctx, env.Identity.Login, name, *url, progress))
+			made, err = ws.Clone(ctx, login, name, *url, progress)
+			if err != nil {
+				return named(name, serverFailure("could not clone into "+quote(name), err))
+			}
+			return printMade(env, "new", name, made)
 		},
 	}
+}
+
+// printMade prints the name of the workspace made, and notes on stderr
+// when it differs from the name asked for.
+func printMade(env Env, cmd, asked, made string) error {
+	if made != asked && strings.EqualFold(made, asked) {
+		if _, err := fmt.Fprintf(stderr(env), "warren: %s: workspace names are lower case: created %s\n", cmd, field(made)); err != nil {
+			return err
+		}
+	}
+	t := newTable(stdout(env))
+	t.row(made)
+	return t.flush()
 }
 
 // Stop stops a workspace's session and keeps the workspace.
@@ -157,7 +201,7 @@ func Stop(ws Workspaces) Command {
 			if err != nil {
 				return err
 			}
-			return named(name, ws.Stop(ctx, env.Identity.Login, name))
+			return named(name, serverFailure("could not stop "+quote(name), ws.Stop(ctx, env.Identity.Login, name)))
 		},
 	}
 }
@@ -169,6 +213,7 @@ func Rm(ws Workspaces) Command {
 		Name:    "rm",
 		Args:    "NAME --yes",
 		Summary: "delete workspace NAME with its session and history",
+		Flags:   []Flag{{Name: "yes", Usage: "delete it: commands cannot ask for a confirmation"}},
 		Run: func(ctx context.Context, env Env, args []string) error {
 			fs := newFlags("rm")
 			yes := fs.Bool("yes", false, "")
@@ -179,7 +224,7 @@ func Rm(ws Workspaces) Command {
 			if !*yes {
 				return Usagef("rm deletes %s and its history; pass --yes", quote(name))
 			}
-			return named(name, ws.Delete(ctx, env.Identity.Login, name))
+			return named(name, serverFailure("could not delete "+quote(name), ws.Delete(ctx, env.Identity.Login, name)))
 		},
 	}
 }
@@ -197,7 +242,8 @@ func oneName(fs *flag.FlagSet, args []string, cmd string) (string, error) {
 }
 
 // named prefixes err with the workspace name; a not-found error becomes
-// just "NAME: not found", whatever detail it carried.
+// just "NAME: not found", whatever detail it carried. (An error with a
+// message for the user shows that message, which names what it is about.)
 func named(name string, err error) error {
 	switch {
 	case err == nil:
@@ -230,3 +276,6 @@ func checkCloneURL(u string) error {
 	}
 	return bad
 }
+
+// jsonFlag is the --json of the listing commands.
+var jsonFlag = Flag{Name: "json", Usage: "print one JSON value instead of tab-separated lines"}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -47,21 +48,31 @@ func TestLs(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	const progress = "Cloning into 'repo'...\nremote: hi\nReceiving objects:  50%\rReceiving objects: 100%\n"
-	const usage = "usage: new NAME [--clone URL]\n"
+	const usage = "usage: new [NAME] [--clone URL]\n"
 	runCases(t, workspaceRouter(nil), []cmdCase{
-		{name: "creates", id: alice, argv: []string{"new", "docs"}, wantCalls: []string{"create alice docs"}},
+		{name: "creates and prints the name", id: alice, argv: []string{"new", "docs"}, wantStdout: "docs\n", wantCalls: []string{"create alice docs"}},
+		{name: "says the name was folded", id: alice, argv: []string{"new", "MyDocs"}, wantStdout: "mydocs\n",
+			wantStderr: "warren: new: workspace names are lower case: created mydocs\n", wantCalls: []string{"create alice MyDocs"}},
+		{name: "folded on a pty", id: alice, pty: true, argv: []string{"new", "MyDocs"}, wantStdout: "mydocs\r\n",
+			wantStderr: "warren: new: workspace names are lower case: created mydocs\r\n"},
 		{name: "exists", id: alice, argv: []string{"new", "web"}, wantCode: 1,
-			wantStderr: "warren: new: web: already exists\n", wantCalls: []string{"create alice web"}},
+			wantStderr: "warren: new: web already exists\n", wantCalls: []string{"create alice web"}},
 		{name: "clones with clean progress on stderr", id: alice, argv: []string{"new", "repo", "--clone", "https://github.com/a/b"},
-			wantStderr: progress, wantCalls: []string{"clone alice repo https://github.com/a/b"}},
+			wantStdout: "repo\n", wantStderr: progress, wantCalls: []string{"clone alice repo https://github.com/a/b"}},
 		{name: "flag first and scp-like url", id: alice, argv: []string{"new", "--clone", "git@github.com:a/b.git", "repo"},
-			wantStderr: progress, wantCalls: []string{"clone alice repo git@github.com:a/b.git"}},
+			wantStdout: "repo\n", wantStderr: progress, wantCalls: []string{"clone alice repo git@github.com:a/b.git"}},
+		{name: "name from the url", id: alice, argv: []string{"new", "--clone", "https://github.com/a/Repo.git"},
+			wantStdout: "repo\n", wantStderr: progress, wantCalls: []string{"clone alice repo https://github.com/a/Repo.git"}},
+		{name: "no name in the url", id: alice, argv: []string{"new", "--clone", "https://github.com/"}, wantCode: 1,
+			wantStderr: "warren: new: no workspace name in https://github.com/; give one: new NAME --clone URL\n", wantCalls: []string{}},
 		{name: "progress gets crlf on a pty", id: alice, pty: true, argv: []string{"new", "repo", "--clone=ssh://git@h/a"},
-			wantStderr: "Cloning into 'repo'...\r\nremote: hi\r\nReceiving objects:  50%\rReceiving objects: 100%\r\n",
-			wantCalls:  []string{"clone alice repo ssh://git@h/a"}},
+			wantStdout: "repo\r\n", wantStderr: "Cloning into 'repo'...\r\nremote: hi\r\nReceiving objects:  50%\rReceiving objects: 100%\r\n",
+			wantCalls: []string{"clone alice repo ssh://git@h/a"}},
 		{name: "clone failure is exit 1 after the progress", id: alice, argv: []string{"new", "repo", "--clone", "https://h/fail"}, wantCode: 1,
-			wantStderr: progress + "warren: new: repo: git clone: exit status 128\n"},
+			wantStderr: progress + "warren: new: could not clone https://h/fail: fatal: repository not found\n"},
 		{name: "no name", id: alice, argv: []string{"new"}, wantCode: 2,
+			wantStderr: "warren: new: new takes one workspace name\n" + usage, wantCalls: []string{}},
+		{name: "empty name", id: alice, argv: []string{"new", ""}, wantCode: 2,
 			wantStderr: "warren: new: new takes one workspace name\n" + usage, wantCalls: []string{}},
 		{name: "two names", id: alice, argv: []string{"new", "a", "b"}, wantCode: 2,
 			wantStderr: "warren: new: new takes one workspace name\n" + usage},
@@ -74,6 +85,39 @@ func TestNew(t *testing.T) {
 			code, _, stderr := run(t, NewRouter(New(f)), alice, false, "new", "repo", "--clone", url)
 			if code != ExitUsage || len(f.calls) != 0 {
 				t.Errorf("got %d %q, calls %q; want 2 and no calls", code, stderr, f.calls)
+			}
+		})
+	}
+}
+
+// A failure of the server is one line that says what could not be done,
+// exit 255; the error behind it goes to the log only.
+func TestServerFailures(t *testing.T) {
+	cause := errors.New("create workspace x: mkdir /data/workspaces/alice/x: read-only file system")
+	for _, tt := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"new", []string{"new", "x"}, "warren: new: could not create x: the server failed (its log says why)\n"},
+		{"new clone", []string{"new", "x", "--clone", "https://h/x"}, ""},
+		{"stop", []string{"stop", "web"}, "warren: stop: could not stop web: the server failed (its log says why)\n"},
+		{"rm", []string{"rm", "web", "--yes"}, "warren: rm: could not delete web: the server failed (its log says why)\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var log strings.Builder
+			f := newFakeWorkspaces()
+			f.err = cause
+			r := NewRouter(New(f), Stop(f), Rm(f)).WithLogger(slog.New(slog.NewTextHandler(&log, nil)))
+			code, _, stderr := run(t, r, alice, false, tt.argv...)
+			if tt.want == "" { // the fake's Clone ignores f.err
+				return
+			}
+			if code != ExitServer || stderr != tt.want {
+				t.Errorf("got %d %q; want %d %q", code, stderr, ExitServer, tt.want)
+			}
+			if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "read-only file system") {
+				t.Errorf("log: got %q; want the cause at error level", log.String())
 			}
 		})
 	}
@@ -107,10 +151,10 @@ func TestStopAndRm(t *testing.T) {
 			t.Errorf("got %d, calls %q; want 2 and no calls", code, f.calls)
 		}
 	})
-	t.Run("multi-line errors print as one line", func(t *testing.T) {
-		r, _ := workspaceRouter(errors.New("remove /data/x:\npermission\x1b[2J denied"))()
+	t.Run("multi-line messages print as one line", func(t *testing.T) {
+		r, _ := workspaceRouter(&UserError{Msg: "web is busy:\nwait\x1b[2J a moment"})()
 		code, _, stderr := run(t, r, alice, false, "rm", "web", "--yes")
-		if want := "warren: rm: web: remove /data/x: permission?[2J denied\n"; code != 1 || stderr != want {
+		if want := "warren: rm: web is busy: wait?[2J a moment\n"; code != 1 || stderr != want {
 			t.Errorf("got %d %q; want 1 %q", code, stderr, want)
 		}
 	})
