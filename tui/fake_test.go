@@ -68,18 +68,27 @@ func (f *fakeSource) Preview(name string, cols, rows int) []string {
 	return lines
 }
 
-func (f *fakeSource) ValidateName(name string) error {
-	if name != strings.ToLower(name) || strings.ContainsAny(name, " /") {
-		return errors.New("invalid workspace name: use a-z, 0-9, '.', '_' and '-'")
+// ValidateName folds case, as the server does, and refuses spaces and
+// slashes.
+func (f *fakeSource) ValidateName(name string) (string, error) {
+	if strings.ContainsAny(name, " /") {
+		return "", errors.New("invalid workspace name: use a-z, 0-9, '.', '_' and '-'")
 	}
+	name = strings.ToLower(name)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, w := range f.list {
 		if w.Name == name {
-			return errors.New("workspace " + name + " already exists")
+			return "", errors.New("workspace " + name + " already exists")
 		}
 	}
-	return nil
+	return name, nil
+}
+
+// SuggestName is the last path element, without ".git", lower case.
+func (f *fakeSource) SuggestName(url string) string {
+	url = strings.TrimSuffix(strings.TrimRight(url, "/"), ".git")
+	return strings.ToLower(url[strings.LastIndexAny(url, "/:")+1:])
 }
 
 func (f *fakeSource) op(name, call string, fn func()) error {
@@ -95,23 +104,26 @@ func (f *fakeSource) op(name, call string, fn func()) error {
 	return nil
 }
 
-func (f *fakeSource) Create(ctx context.Context, name string) error {
-	return f.op(name, "create", func() {
-		f.list = append(f.list, Workspace{Name: name, LastActivity: now})
+func (f *fakeSource) Create(ctx context.Context, name string) (string, error) {
+	made := strings.ToLower(name)
+	err := f.op(name, "create", func() {
+		f.list = append(f.list, Workspace{Name: made, LastActivity: now})
 	})
+	return made, err
 }
 
-func (f *fakeSource) Clone(ctx context.Context, name, url string, progress io.Writer) error {
+func (f *fakeSource) Clone(ctx context.Context, name, url string, progress io.Writer) (string, error) {
 	f.record("clone " + name + " " + url)
 	if f.clone != nil {
 		if err := f.clone(ctx, name, url, progress); err != nil {
-			return err
+			return "", err
 		}
 	}
+	made := strings.ToLower(name)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.list = append(f.list, Workspace{Name: name, Repo: true, Branch: "main", LastActivity: now})
-	return nil
+	f.list = append(f.list, Workspace{Name: made, Repo: true, Branch: "main", LastActivity: now})
+	return made, nil
 }
 
 func (f *fakeSource) Delete(ctx context.Context, name string) error {

@@ -10,10 +10,13 @@ import (
 // lineInput is a one-line text field: the small part of bubbles' textinput
 // the prompts need, without its clipboard dependency. Pasted and typed text
 // is sanitised on the way in, so the value never holds a control character.
+// Like textinput's CharLimit, limit caps the value; capped tells the view
+// that the last edit ran into it, so that it can say why input stopped.
 type lineInput struct {
-	value []rune
-	pos   int // cursor, in runes
-	limit int // most runes accepted; 0 means no limit
+	value  []rune
+	pos    int // cursor, in runes
+	limit  int // most runes accepted; 0 means no limit
+	capped bool
 }
 
 func (in *lineInput) Value() string { return string(in.value) }
@@ -29,6 +32,7 @@ func (in *lineInput) insert(s string) {
 	r := []rune(Sanitize(s))
 	if in.limit > 0 && len(in.value)+len(r) > in.limit {
 		r = r[:max(0, in.limit-len(in.value))]
+		in.capped = true
 	}
 	v := make([]rune, 0, len(in.value)+len(r))
 	v = append(v, in.value[:in.pos]...)
@@ -40,6 +44,7 @@ func (in *lineInput) insert(s string) {
 
 // Update edits the value and reports whether msg was an editing key.
 func (in *lineInput) Update(msg tea.Msg) bool {
+	in.capped = false
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		in.insert(msg.Content)

@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,13 +23,21 @@ type (
 		err  error
 	}
 
-	// validateMsg carries a Source.ValidateName result for request seq;
-	// submit means the user pressed enter and waits for it.
+	// validateMsg carries a Source.ValidateName result for request seq:
+	// the name value would make, or what is wrong with it; submit means
+	// the user pressed enter and waits for it.
 	validateMsg struct {
 		seq    int
 		value  string
+		name   string
 		err    error
 		submit bool
+	}
+
+	// suggestMsg carries a Source.SuggestName result for request seq.
+	suggestMsg struct {
+		seq  int
+		name string
 	}
 
 	// previewMsg carries a Source.Preview result for the request seq.
@@ -40,7 +50,7 @@ type (
 	// doneMsg reports a finished Create, Delete, Stop or Restart.
 	doneMsg struct {
 		op   string // "create", "delete", "stop", "restart"
-		name string
+		name string // for a create that succeeded, the name made
 		err  error
 	}
 
@@ -54,9 +64,10 @@ type (
 	// cloneDoneMsg reports the end of clone job id.
 	cloneDoneMsg struct {
 		id        int
-		name      string
+		name      string // the name made, when it succeeded
 		err       error
 		cancelled bool
+		summary   string // what was received: "36 objects, 420.00 KiB"; may be ""
 	}
 )
 
@@ -84,7 +95,26 @@ func previewCmd(src Source, seq int, name string, cols, rows int) tea.Cmd {
 
 func validateCmd(src Source, seq int, value string, submit bool) tea.Cmd {
 	return func() tea.Msg {
-		return validateMsg{seq: seq, value: value, err: src.ValidateName(value), submit: submit}
+		name, err := src.ValidateName(value)
+		return validateMsg{seq: seq, value: value, name: name, err: err, submit: submit}
+	}
+}
+
+func suggestCmd(src Source, seq int, url string) tea.Cmd {
+	return func() tea.Msg {
+		return suggestMsg{seq: seq, name: src.SuggestName(url)}
+	}
+}
+
+func createCmd(ctx context.Context, src Source, name string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		made, err := src.Create(ctx, name)
+		if err == nil {
+			name = made
+		}
+		return doneMsg{op: "create", name: name, err: err}
 	}
 }
 
@@ -108,9 +138,10 @@ type cloneJob struct {
 	done   chan struct{} // closed when Clone returns
 
 	// mu guards the following.
-	mu      sync.Mutex
-	last    string // the last complete, non-blank line
-	partial []byte // bytes after the last \r or \n
+	mu       sync.Mutex
+	last     string // the last complete, non-blank line
+	partial  []byte // bytes after the last \r or \n
+	received string // the last complete "Receiving objects:" line
 }
 
 // maxProgressLine bounds the partial line a misbehaving writer can grow.
@@ -129,6 +160,9 @@ func (j *cloneJob) Write(p []byte) (int, error) {
 			if line := string(bytes.TrimSpace(j.partial)); line != "" {
 				j.last = line
 				changed = true
+				if strings.HasPrefix(line, "Receiving objects:") {
+					j.received = line
+				}
 			}
 			j.partial = j.partial[:0]
 			continue
@@ -156,6 +190,30 @@ func (j *cloneJob) line() string {
 	return j.last
 }
 
+// receivedLine is git's count of what a clone received: "Receiving
+// objects: 100% (36/36), 420.00 KiB | 1.2 MiB/s, done." (the size is
+// missing when git was quick).
+var receivedLine = regexp.MustCompile(`^Receiving objects: +\d+% \((\d+)/\d+\)(?:, ([0-9.]+ [KMGT]?i?B))?`)
+
+// summary says what the clone received, from git's last count of it: "36
+// objects, 420.00 KiB"; "" when git reported none.
+func (j *cloneJob) summary() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	m := receivedLine.FindStringSubmatch(j.received)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] == "1" && m[2] == "":
+		return "1 object"
+	case m[2] == "":
+		return m[1] + " objects"
+	case m[1] == "1":
+		return "1 object, " + m[2]
+	}
+	return m[1] + " objects, " + m[2]
+}
+
 // run returns the command that calls Clone under a child of ctx, and sets
 // the job's cancel (esc) before the command can start. The command closes
 // done when Clone returns.
@@ -165,8 +223,12 @@ func (j *cloneJob) run(ctx context.Context, src Source) tea.Cmd {
 	return func() tea.Msg {
 		defer cancel()
 		defer close(j.done)
-		err := src.Clone(ctx, j.name, j.url, j)
-		return cloneDoneMsg{id: j.id, name: j.name, err: err, cancelled: ctx.Err() != nil && err != nil}
+		made, err := src.Clone(ctx, j.name, j.url, j)
+		msg := cloneDoneMsg{id: j.id, name: j.name, err: err, cancelled: ctx.Err() != nil && err != nil}
+		if err == nil {
+			msg.name, msg.summary = made, j.summary()
+		}
+		return msg
 	}
 }
 

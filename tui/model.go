@@ -43,7 +43,13 @@ type Options struct {
 	Refresh time.Duration
 	// Context is the parent of every Source call; nil means Background.
 	Context context.Context
+	// NameLimit is the longest workspace name the name fields take (the
+	// server's rule; Source.ValidateName has the rest of it). Zero means 64.
+	NameLimit int
 }
+
+// defaultNameLimit is Options.NameLimit when it is zero.
+const defaultNameLimit = 64
 
 type mode int
 
@@ -93,6 +99,9 @@ type Model struct {
 
 	input       lineInput // the field of the open prompt
 	inputErr    string    // inline validation message
+	inputCapped bool      // the last edit ran into nameLimit
+	inputMade   string    // the name the field's value makes, once validated
+	nameLimit   int
 	validateSeq int
 	target      string // the workspace a confirmation is about
 	cloneURL    string
@@ -134,6 +143,10 @@ func New(opts Options) *Model {
 		keys:     opts.KeyMap,
 		styles:   opts.Styles,
 		previews: map[string][]string{},
+	}
+	m.nameLimit = opts.NameLimit
+	if m.nameLimit <= 0 {
+		m.nameLimit = defaultNameLimit
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -224,6 +237,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case validateMsg:
 		return m, m.gotValidation(msg)
+	case suggestMsg:
+		return m, m.gotSuggestion(msg)
 	case doneMsg:
 		return m, m.gotDone(msg)
 	case cloneProgressMsg:
@@ -360,7 +375,7 @@ func (m *Model) setStatus(s string) {
 func (m *Model) gotDone(msg doneMsg) tea.Cmd {
 	m.busy = ""
 	if msg.err != nil {
-		m.setError(msg.op+" "+msg.name+": "+msg.err.Error(), false)
+		m.setError(msg.err.Error(), false)
 		return m.reload()
 	}
 	switch msg.op {
@@ -387,10 +402,18 @@ func (m *Model) gotCloneDone(msg cloneDoneMsg) tea.Cmd {
 	case msg.cancelled:
 		m.setStatus("clone cancelled")
 	case msg.err != nil:
-		m.setError("clone failed: "+gitMessage(msg.err.Error()), false)
+		text := gitMessage(msg.err.Error())
+		if strings.HasPrefix(text, "fatal:") || strings.HasPrefix(text, "error:") {
+			text = "clone failed: " + text
+		}
+		m.setError(text, false)
 	default:
 		m.selected = msg.name
-		m.setStatus("cloned into " + msg.name)
+		status := "cloned into " + msg.name
+		if msg.summary != "" {
+			status += ": " + msg.summary
+		}
+		m.setStatus(status)
 		return m.reload()
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func names(list []Workspace) []string {
@@ -173,6 +174,54 @@ func TestCreateSelectsNewWorkspace(t *testing.T) {
 	}
 }
 
+// A name typed in upper case is made in lower case: the hint says so before
+// enter, the status line after, and the workspace made is selected.
+func TestCreateSaysTheNameMade(t *testing.T) {
+	src := &fakeSource{list: sampleWorkspaces()}
+	d := newDriver(t, src, Options{})
+	d.keys("n")
+	d.typeText("MyProj")
+	if !strings.Contains(d.screen(), "enter creates myproj (names are lower case)") {
+		t.Errorf("no hint of the name made:\n%s", d.screen())
+	}
+	d.keys("enter")
+	if got, want := d.m.status, "created myproj"; got != want {
+		t.Errorf("status: got %q; want %q", got, want)
+	}
+	if w, _ := d.m.current(); w.Name != "myproj" {
+		t.Errorf("selected: got %q; want myproj", w.Name)
+	}
+}
+
+// The name field takes no more than NameLimit characters, typed or pasted,
+// and says why it stopped.
+func TestNameFieldIsCapped(t *testing.T) {
+	tests := []struct {
+		name  string
+		input func(d *driver)
+	}{
+		{"typed", func(d *driver) { d.typeText(strings.Repeat("a", 12)) }},
+		{"pasted", func(d *driver) { d.send(tea.PasteMsg{Content: strings.Repeat("a", 12)}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t, &fakeSource{list: sampleWorkspaces()}, Options{NameLimit: 10})
+			d.keys("n")
+			tt.input(d)
+			if got := d.m.input.Value(); got != strings.Repeat("a", 10) {
+				t.Errorf("value: got %q; want 10 a's", got)
+			}
+			if !strings.Contains(d.screen(), "✗ at most 10 characters") {
+				t.Errorf("no note of the limit:\n%s", d.screen())
+			}
+			d.keys("backspace")
+			if strings.Contains(d.screen(), "at most 10 characters") {
+				t.Errorf("the note outlived the next edit:\n%s", d.screen())
+			}
+		})
+	}
+}
+
 func TestCreateInvalidNameIsNotCreated(t *testing.T) {
 	src := &fakeSource{list: sampleWorkspaces()}
 	d := newDriver(t, src, Options{})
@@ -180,7 +229,7 @@ func TestCreateInvalidNameIsNotCreated(t *testing.T) {
 	if got, want := d.m.inputErr, "type a name"; got != want {
 		t.Errorf("empty name: got %q; want %q", got, want)
 	}
-	d.typeText("Bad")
+	d.typeText("B/d")
 	d.keys("enter")
 	if len(src.Calls()) != 0 || d.m.mode != modeNew {
 		t.Errorf("invalid name: calls %q, mode %d; want no calls and the prompt open", src.Calls(), d.m.mode)
@@ -333,20 +382,24 @@ func TestLineInput(t *testing.T) {
 	}
 }
 
-func TestRepoBasename(t *testing.T) {
-	tests := []struct{ name, url, want string }{
-		{name: "https", url: "https://github.com/alice/dotfiles.git", want: "dotfiles"},
-		{name: "trailing slash", url: "https://github.com/alice/dotfiles/", want: "dotfiles"},
-		{name: "scp form", url: "git@github.com:alice/My.Repo.git", want: "my.repo"},
-		{name: "bare host", url: "git@host:repo", want: "repo"},
-		{name: "local path", url: "/srv/git/tools.git", want: "tools"},
+// The clone's name field starts with the Source's suggestion for the URL
+// (the server's one derivation, shared with `new --clone`), and leaves a
+// name the user typed alone.
+func TestCloneNameIsSuggested(t *testing.T) {
+	src := &fakeSource{list: sampleWorkspaces()}
+	d := newDriver(t, src, Options{})
+	d.keys("c")
+	d.typeText("git@github.com:alice/My.Repo.git")
+	d.keys("enter")
+	if got, want := d.m.input.Value(), "my.repo"; d.m.mode != modeCloneName || got != want {
+		t.Fatalf("name field: got %q (mode %d); want %q", got, d.m.mode, want)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := repoBasename(tt.url); got != tt.want {
-				t.Errorf("repoBasename(%q): got %q; want %q", tt.url, got, tt.want)
-			}
-		})
+	// A late suggestion does not overwrite what was typed meanwhile.
+	d.keys("ctrl+u")
+	d.typeText("mine")
+	d.send(suggestMsg{seq: d.m.validateSeq, name: "other"})
+	if got := d.m.input.Value(); got != "mine" {
+		t.Errorf("name field after a late suggestion: got %q; want %q", got, "mine")
 	}
 }
 
@@ -389,4 +442,103 @@ func TestCloneProgressWriter(t *testing.T) {
 	if got := len(j.line()); got > maxProgressLine {
 		t.Errorf("partial line grew to %d bytes", got)
 	}
+}
+
+func TestTooSmallLines(t *testing.T) {
+	tests := []struct {
+		name string
+		w, h int
+		want []string
+	}{
+		{"wide", 60, 5, []string{"window too small: 60x5, warren needs 40x10"}},
+		{"two lines", 39, 12, []string{"window too small", "39x12, warren needs 40x10"}},
+		{"20x5", 20, 5, []string{"window too small", "20x5, need 40x10"}},
+		{"narrow", 12, 5, []string{"too small", "need 40x10"}},
+		{"one line", 30, 1, []string{"need 40x10"}},
+		{"tiny", 6, 2, []string{"40x10"}},
+		{"tinier", 3, 1, []string{"40…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tooSmallLines(tt.w, tt.h)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+			for _, l := range got {
+				if w := ansi.StringWidth(l); w > tt.w {
+					t.Errorf("line %q is %d wide in %d", l, w, tt.w)
+				}
+			}
+		})
+	}
+}
+
+func TestCloneSummary(t *testing.T) {
+	tests := []struct {
+		name, progress, want string
+	}{
+		{"size", "Receiving objects:  50% (18/36)\rReceiving objects: 100% (36/36), 420.00 KiB | 1.20 MiB/s, done.\nResolving deltas: 100% (16/16), done.\n", "36 objects, 420.00 KiB"},
+		{"quick", "Receiving objects: 100% (3/3), done.\n", "3 objects"},
+		{"one", "Receiving objects: 100% (1/1), done.\n", "1 object"},
+		{"remote lines are not counted", "remote: Receiving objects: 100% (9/9)\n", ""},
+		{"nothing received", "Cloning into 'x'...\nwarning: You appear to have cloned an empty repository.\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newCloneJob(1, "x", "u")
+			io.WriteString(j, tt.progress)
+			if got := j.summary(); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// Receiving and resolving progress both reach the view while they last.
+func TestCloneProgressPhases(t *testing.T) {
+	src := &fakeSource{list: sampleWorkspaces()}
+	step := make(chan string)
+	src.clone = func(ctx context.Context, name, url string, progress io.Writer) error {
+		for s := range step {
+			io.WriteString(progress, s)
+		}
+		return nil
+	}
+	d := newDriver(t, src, Options{})
+	d.keys("c")
+	d.typeText("https://github.com/alice/big.git")
+	d.keys("enter")
+	d.handle(keyMsg("enter"))
+	for _, tt := range []struct{ write, want string }{
+		{"remote: Compressing objects: 100% (24/24), done.\n", "remote: Compressing objects: 100% (24/24), done."},
+		{"Receiving objects:  45% (11/24), 124.00 KiB | 70.00 KiB/s\r", "Receiving objects:  45% (11/24), 124.00 KiB | 70.00 KiB/s"},
+		{"Receiving objects: 100% (24/24), 240.00 KiB | 70.00 KiB/s, done.\nResolving deltas:  40% (4/10)\r", "Resolving deltas:  40% (4/10)"},
+	} {
+		go func() { step <- tt.write }() // ends when the clone takes it
+		d.until("progress "+tt.want, func() bool { return strings.Contains(d.screen(), tt.want) })
+	}
+	close(step)
+	d.until("the clone to end", func() bool { return d.m.mode == modeList })
+	d.settle()
+	if got, want := d.m.status, "cloned into big: 24 objects, 240.00 KiB"; got != want {
+		t.Errorf("status: got %q; want %q", got, want)
+	}
+}
+
+func FuzzCloneProgress(f *testing.F) {
+	f.Add("Receiving objects: 100% (36/36), 420.00 KiB | 1.20 MiB/s, done.\n", 7)
+	f.Add("remote: x\rReceiving objects:  1% (1/100)\r", 1)
+	f.Fuzz(func(t *testing.T, s string, cut int) {
+		j := newCloneJob(1, "x", "u")
+		b := []byte(s)
+		for cut = max(cut, 1); len(b) > 0; b = b[min(cut, len(b)):] {
+			j.Write(b[:min(cut, len(b))])
+		}
+		if len(j.line()) > maxProgressLine {
+			t.Fatalf("line of %d bytes", len(j.line()))
+		}
+		if sum := j.summary(); sum != "" && !strings.Contains(sum, "object") {
+			t.Fatalf("summary %q", sum)
+		}
+	})
 }

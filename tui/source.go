@@ -71,20 +71,28 @@ type Workspace struct {
 // Source is what the picker reads and asks for; the server implements it.
 // Every method may be slow: the model calls them only from tea.Cmds, never
 // in Update or View, and may call them from several goroutines at once.
+// The messages of the errors it returns are shown to the user as they
+// are: one line each, saying what was wrong and what to do.
 type Source interface {
 	// Workspaces lists the user's workspaces in any order.
 	Workspaces(ctx context.Context) ([]Workspace, error)
 	// Preview returns the session's current screen, cropped to cols x rows;
 	// nil when there is no session. The text is untrusted.
 	Preview(name string, cols, rows int) []string
-	// ValidateName returns a message for a bad new workspace name, nil for a
-	// good one.
-	ValidateName(name string) error
-	// Create makes an empty workspace.
-	Create(ctx context.Context, name string) error
-	// Clone clones url into a new workspace. ctx is cancelled when the user
-	// presses esc; progress receives git's output.
-	Clone(ctx context.Context, name, url string, progress io.Writer) error
+	// ValidateName returns the name a new workspace called name would
+	// have (names may be case-folded: "MyProj" makes "myproj"), or an error
+	// whose message, one line, says what is wrong for a field that shows
+	// the name.
+	ValidateName(name string) (string, error)
+	// SuggestName suggests a workspace name for a clone URL; "" when the
+	// URL holds none.
+	SuggestName(url string) string
+	// Create makes an empty workspace and returns its name as made.
+	Create(ctx context.Context, name string) (string, error)
+	// Clone clones url into a new workspace and returns its name as made.
+	// ctx is cancelled when the user presses esc; progress receives git's
+	// output.
+	Clone(ctx context.Context, name, url string, progress io.Writer) (string, error)
 	// Delete stops the workspace's session and removes everything in it.
 	Delete(ctx context.Context, name string) error
 	// Stop stops the workspace's session.

@@ -1,7 +1,7 @@
 package tui
 
 import (
-	"path"
+	"cmp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -59,12 +59,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.inputErr = "paste a git URL"
 				return nil
 			}
+			m.openPrompt(modeCloneName, "")
 			m.cloneURL = u
-			m.mode = modeCloneName
-			m.input.SetValue(repoBasename(u))
-			m.inputErr = ""
 			m.validateSeq++
-			return validateCmd(m.src, m.validateSeq, m.input.Value(), false)
+			return suggestCmd(m.src, m.validateSeq, u)
 		}
 		return m.handleInput(msg)
 	case modeCloning:
@@ -174,7 +172,7 @@ func (m *Model) handleInput(msg tea.Msg) tea.Cmd {
 		}
 	case modeNew, modeCloneName:
 		if m.input.Update(msg) {
-			m.inputErr = ""
+			m.inputErr, m.inputMade, m.inputCapped = "", "", m.input.capped
 			if v := m.input.Value(); v != "" {
 				m.validateSeq++
 				return validateCmd(m.src, m.validateSeq, v, false)
@@ -190,16 +188,32 @@ func (m *Model) handleInput(msg tea.Msg) tea.Cmd {
 
 func (m *Model) openPrompt(md mode, target string) {
 	m.mode, m.target = md, target
-	m.input = lineInput{limit: 256}
-	if md == modeCloneURL {
-		m.input.limit = 2048
+	switch md {
+	case modeNew, modeCloneName:
+		m.input = lineInput{limit: m.nameLimit}
+	case modeCloneURL:
+		m.input = lineInput{limit: 2048}
+	default:
+		m.input = lineInput{limit: 256}
 	}
-	m.inputErr = ""
+	m.inputErr, m.inputMade, m.inputCapped = "", "", false
 }
 
 func (m *Model) closePrompt() {
-	m.mode, m.target, m.inputErr, m.cloneURL = modeList, "", "", ""
+	m.mode, m.target, m.cloneURL = modeList, "", ""
+	m.inputErr, m.inputMade, m.inputCapped = "", "", false
 	m.validateSeq++ // drop answers still on their way
+}
+
+// gotSuggestion fills the clone's name field with the name suggested for
+// its URL, unless the user has typed one already.
+func (m *Model) gotSuggestion(msg suggestMsg) tea.Cmd {
+	if msg.seq != m.validateSeq || m.mode != modeCloneName || m.input.Value() != "" || msg.name == "" {
+		return nil
+	}
+	m.input.SetValue(msg.name)
+	m.validateSeq++
+	return validateCmd(m.src, m.validateSeq, m.input.Value(), false)
 }
 
 // gotValidation shows a validation answer for the current value and, when
@@ -209,32 +223,21 @@ func (m *Model) gotValidation(msg validateMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		m.inputErr = oneLine(msg.err.Error())
+		m.inputErr, m.inputMade = oneLine(msg.err.Error()), ""
 		return nil
 	}
-	m.inputErr = ""
+	m.inputErr, m.inputMade = "", msg.name
 	if !msg.submit {
 		return nil
 	}
 	name := msg.value
 	if m.mode == modeNew {
 		m.closePrompt()
-		m.busy = "creating " + name + "…"
-		return opCmd(m.ctx, "create", name, m.src.Create)
+		m.busy = "creating " + Sanitize(cmp.Or(msg.name, name)) + "…"
+		return createCmd(m.ctx, m.src, name)
 	}
 	m.jobSeq++
 	m.job = newCloneJob(m.jobSeq, name, m.cloneURL)
 	m.mode, m.progress, m.cancelling = modeCloning, "", false
 	return tea.Batch(m.job.run(m.ctx, m.src), m.job.waitProgress())
-}
-
-// repoBasename suggests a workspace name for a git URL:
-// "git@github.com:me/My.Repo.git" gives "my.repo".
-func repoBasename(u string) string {
-	u = strings.TrimRight(u, "/")
-	u = strings.TrimSuffix(u, ".git")
-	if i := strings.LastIndexAny(u, "/:"); i >= 0 {
-		u = u[i+1:]
-	}
-	return strings.ToLower(path.Clean("/" + u)[1:])
 }

@@ -125,8 +125,11 @@ func (m *Model) render() (string, *tea.Cursor) {
 	l := m.layout()
 	s := m.styles
 	if l.tooSmall {
-		msg := fmt.Sprintf("window too small: %dx%d, warren needs %dx%d", m.width, m.height, minWidth, minHeight)
-		return s.TooSmall.Render(truncate(msg, m.width)), nil
+		lines := tooSmallLines(m.width, m.height)
+		for i := range lines {
+			lines[i] = s.TooSmall.Render(lines[i])
+		}
+		return strings.Join(lines, "\n"), nil
 	}
 	var lines []string
 	lines = append(lines, m.header(l.width), "")
@@ -351,11 +354,23 @@ func (m *Model) footer(l layout) ([]string, *tea.Cursor) {
 		}
 		out = append(out, s.Hint.Render(truncate(h, l.width)))
 	}
+	// nameHint is the hint under a name field: why typing stopped, or the
+	// name enter makes when it is not the one typed.
+	nameHint := func(h, makes string) {
+		switch {
+		case m.inputErr == "" && m.inputCapped:
+			out = append(out, s.Invalid.Render(truncate(fmt.Sprintf("✗ at most %d characters", m.nameLimit), l.width)))
+		case m.inputErr == "" && m.inputMade != "" && m.inputMade != m.input.Value():
+			hint(makes + Sanitize(m.inputMade) + " (names are lower case)")
+		default:
+			hint(h)
+		}
+	}
 	switch m.mode {
 	case modeNew:
 		out = append(out, s.Prompt.Render("New workspace"))
 		field("name › ")
-		hint("a-z, 0-9, '.', '_' and '-'")
+		nameHint("a-z, 0-9, '.', '_' and '-'", "enter creates ")
 	case modeCloneURL:
 		out = append(out, s.Prompt.Render("Clone a git repository"))
 		field("url › ")
@@ -363,7 +378,7 @@ func (m *Model) footer(l layout) ([]string, *tea.Cursor) {
 	case modeCloneName:
 		out = append(out, s.Prompt.Render(truncate("Clone "+Sanitize(m.cloneURL), l.width)))
 		field("into workspace › ")
-		hint("enter clones, esc cancels")
+		nameHint("enter clones, esc cancels", "enter clones into ")
 	case modeCloning:
 		out = append(out, s.Prompt.Render(truncate("Cloning "+Sanitize(m.cloneURL)+" into "+Sanitize(m.job.name)+"…", l.width)))
 		p := m.progress
@@ -418,6 +433,31 @@ func (m *Model) helpKeys() help.KeyMap {
 		return bindings{short: []key.Binding{k.Yes, withHelp(k.No, "no")}}
 	}
 	return k.listHelp(len(m.visible) > 0, m.filter != "")
+}
+
+// tooSmallLines says, in lines that fit w x h, that the window is too
+// small and what size the picker needs: the longest wording that fits,
+// down to the bare "40x10".
+func tooSmallLines(w, h int) []string {
+	have := fmt.Sprintf("%dx%d", w, h)
+	need := fmt.Sprintf("%dx%d", minWidth, minHeight)
+	for _, c := range [][]string{
+		{"window too small: " + have + ", warren needs " + need},
+		{"window too small", have + ", warren needs " + need},
+		{"window too small", have + ", need " + need},
+		{"too small", "need " + need},
+		{"need " + need},
+		{need},
+	} {
+		fits := len(c) <= h
+		for _, line := range c {
+			fits = fits && ansi.StringWidth(line) <= w
+		}
+		if fits {
+			return c
+		}
+	}
+	return []string{truncate(need, w)}
 }
 
 // fit pads or cuts lines to exactly h lines of width w.

@@ -34,6 +34,21 @@ func TestViewGolden(t *testing.T) {
 		{name: "filter_no_match", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("/"); d.typeText("zzz") }},
 		{name: "new_prompt", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("n"); d.typeText("my-proj") }},
 		{name: "new_invalid", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("n"); d.typeText("My Proj") }},
+		{name: "new_folded", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("n"); d.typeText("MyProj") }},
+		{name: "new_capped", list: sampleWorkspaces(), setup: func(d *driver) {
+			d.keys("n")
+			d.send(tea.PasteMsg{Content: strings.Repeat("x", 100)})
+		}},
+		{name: "too_small_tiny", opts: Options{Width: 20, Height: 5}, list: sampleWorkspaces()},
+		{name: "clone_done", list: sampleWorkspaces(), setup: func(d *driver) {
+			d.src.clone = func(ctx context.Context, name, url string, progress io.Writer) error {
+				io.WriteString(progress, "Cloning into 'dotfiles'...\nReceiving objects:  50% (18/36)\rReceiving objects: 100% (36/36), 420.00 KiB | 1.20 MiB/s, done.\nResolving deltas: 100% (16/16), done.\n")
+				return nil
+			}
+			d.keys("c")
+			d.typeText("git@github.com:alice/Dotfiles.git")
+			d.keys("enter", "enter")
+		}},
 		{name: "new_exists", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("n"); d.typeText("web"); d.keys("enter") }},
 		{name: "stop_confirm", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("x") }},
 		{name: "delete_confirm", list: sampleWorkspaces(), setup: func(d *driver) { d.keys("d"); d.typeText("api") }},
@@ -59,7 +74,7 @@ func TestViewGolden(t *testing.T) {
 			d.send(tickMsg{})
 		}},
 		{name: "op_error", list: sampleWorkspaces(), setup: func(d *driver) {
-			d.src.opErr = errors.New("kill process group: operation not permitted")
+			d.src.opErr = errors.New("could not stop api-server: the server failed (its log says why)")
 			d.keys("x", "y")
 		}},
 		{name: "many_pages", list: manyWorkspaces(12), setup: func(d *driver) { d.keys("G") }},
