@@ -121,3 +121,14 @@ func userMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// UserMessage returns the line a user should see for err, and whether err
+// carries one (a UserError, a ServerError, or an error of a service that
+// the user can act on); without one, the caller decides what to say.
+func UserMessage(err error) (string, bool) {
+	var um userMessager
+	if errors.As(err, &um) {
+		return um.UserMessage(), true
+	}
+	return "", false
+}

@@ -136,6 +136,9 @@ func (f *fakeWorkspaces) Clone(_ context.Context, login, name, url string, progr
 	fmt.Fprintf(progress, "Cloning into '%s'...\n", name)
 	fmt.Fprint(progress, "remote: \x1b[31mhi\x1b]0;pwned\x07\x1b[0m\n")
 	fmt.Fprint(progress, "Receiving objects:  50%\rReceiving objects: 100%\n")
+	if strings.HasSuffix(url, "-open") {
+		fmt.Fprint(progress, "Receiving objects:  1%\r")
+	}
 	if strings.Contains(url, "fail") {
 		return "", &UserError{Msg: "could not clone " + url + ": fatal: repository not found", Err: errors.New("exit status 128")}
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -167,14 +168,48 @@ func New(ws Workspaces) Command {
 					return &UserError{Msg: fmt.Sprintf("no workspace name in %s; give one: new NAME --clone URL", quote(*url))}
 				}
 			}
-			progress := newCleanWriter(stderr(env))
-			made, err = ws.Clone(ctx, login, name, *url, progress)
+			lines := &lineEnder{w: stderr(env)}
+			made, err = ws.Clone(ctx, login, name, *url, newCleanWriter(lines))
+			if lerr := lines.endLine(); lerr != nil && err == nil {
+				return lerr
+			}
 			if err != nil {
 				return named(name, serverFailure("could not clone into "+quote(name), err))
 			}
 			return printMade(env, "new", name, made)
 		},
 	}
+}
+
+// lineEnder passes writes on and can end the line they left open, such as
+// git's last progress line, which ends with "\r", so that a message that
+// follows starts a line of its own. It is safe for concurrent use.
+type lineEnder struct {
+	w  io.Writer
+	mu sync.Mutex
+	// mu guards the following.
+	last byte // the last byte written, 0 before any
+}
+
+func (l *lineEnder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
+}
+
+func (l *lineEnder) endLine() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == 0 || l.last == '\n' {
+		return nil
+	}
+	l.last = '\n'
+	_, err := l.w.Write([]byte("\n"))
+	return err
 }
 
 // printMade prints the name of the workspace made, and notes on stderr

@@ -70,6 +70,8 @@ func TestNew(t *testing.T) {
 			wantCalls: []string{"clone alice repo ssh://git@h/a"}},
 		{name: "clone failure is exit 1 after the progress", id: alice, argv: []string{"new", "repo", "--clone", "https://h/fail"}, wantCode: 1,
 			wantStderr: progress + "warren: new: could not clone https://h/fail: fatal: repository not found\n"},
+		{name: "a progress line left open is ended", id: alice, argv: []string{"new", "repo", "--clone", "https://h/fail-open"}, wantCode: 1,
+			wantStderr: progress + "Receiving objects:  1%\r\nwarren: new: could not clone https://h/fail-open: fatal: repository not found\n"},
 		{name: "no name", id: alice, argv: []string{"new"}, wantCode: 2,
 			wantStderr: "warren: new: new takes one workspace name\n" + usage, wantCalls: []string{}},
 		{name: "empty name", id: alice, argv: []string{"new", ""}, wantCode: 2,
