@@ -69,36 +69,70 @@ func (p pickerSource) Preview(name string, cols, rows int) []string {
 	return out
 }
 
-func (p pickerSource) ValidateName(name string) error {
+// ValidateName returns the name a new workspace called name would have,
+// or what is wrong with it in words for the field that shows it.
+func (p pickerSource) ValidateName(name string) (string, error) {
 	n, err := workspace.Normalize(name)
+	var ne *workspace.NameError
+	if errors.As(err, &ne) {
+		return "", errors.New(ne.Short())
+	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	dir, err := p.w.s.workspaces.Dir(p.login, n)
 	if err != nil {
-		return err
+		return "", p.shown("check "+n, err)
 	}
 	if _, err := os.Lstat(dir); err == nil {
-		return fmt.Errorf("%s already exists", n)
+		return "", fmt.Errorf("%s already exists", n)
 	}
-	return nil
+	return n, nil
 }
 
-func (p pickerSource) Create(ctx context.Context, name string) error {
-	return p.w.Create(ctx, p.login, name)
+// SuggestName is the name `new --clone URL` gives a clone without a name.
+func (p pickerSource) SuggestName(url string) string { return workspace.NameFromURL(url) }
+
+func (p pickerSource) Create(ctx context.Context, name string) (string, error) {
+	made, err := p.w.Create(ctx, p.login, name)
+	return made, p.shown("create "+name, err)
 }
-func (p pickerSource) Clone(ctx context.Context, name, url string, progress io.Writer) error {
-	return p.w.Clone(ctx, p.login, name, url, progress)
+
+func (p pickerSource) Clone(ctx context.Context, name, url string, progress io.Writer) (string, error) {
+	made, err := p.w.Clone(ctx, p.login, name, url, progress)
+	if ctx.Err() != nil {
+		return made, err // cancelled: the picker says so itself
+	}
+	return made, p.shown("clone into "+name, err)
 }
 
 func (p pickerSource) Delete(ctx context.Context, name string) error {
-	return p.w.Delete(ctx, p.login, name)
+	return p.shown("delete "+name, p.w.Delete(ctx, p.login, name))
 }
 func (p pickerSource) Stop(ctx context.Context, name string) error {
-	return p.w.Stop(ctx, p.login, name)
+	return p.shown("stop the session in "+name, p.w.Stop(ctx, p.login, name))
 }
 func (p pickerSource) Restart(ctx context.Context, name string) error {
-	return p.w.Restart(ctx, p.login, name)
+	return p.shown("restart the session in "+name, p.w.Restart(ctx, p.login, name))
+}
+
+// shown turns err into the one line the picker shows, as the SSH commands
+// do: the message meant for the user when it has one, "not found", or, for
+// a failure of the server, what could not be done, the cause going to the
+// log.
+func (p pickerSource) shown(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg, ok := commands.UserMessage(err); ok {
+		return errors.New(msg)
+	}
+	if errors.Is(err, commands.ErrNotFound) {
+		return fmt.Errorf("could not %s: not found", what)
+	}
+	p.w.s.logger.Error("picker operation failed", "login", p.login, "op", what, "err", err)
+	msg, _ := commands.UserMessage(&commands.ServerError{Msg: "could not " + what, Err: err})
+	return errors.New(msg)
 }
 
 // chanReader reads a leased input channel as an io.Reader for bubbletea.
@@ -138,6 +172,7 @@ func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected st
 		HasDarkBackground: true,
 		Profile:           profile,
 		Context:           ctx,
+		NameLimit:         workspace.MaxNameLen,
 	})
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()

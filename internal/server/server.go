@@ -160,17 +160,19 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	logTrusted(s.logger, cfg.TrustedNets())
 	s.live = newLiveConns(cfg.MaxConnsPerLogin)
 	s.terms = newTerminals()
-	s.router = commands.NewRouter(s.commandList()...)
+	s.router = commands.NewRouter(s.commandList()...).WithLogger(s.logger)
 	if err := s.setupIsolation(); err != nil {
 		return nil, err
 	}
 	if s.workspaces, err = workspace.New(workspace.Options{
-		Root:       cfg.WorkspacesDir(),
-		HomeDir:    func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
-		Credential: s.credential,
-		Wrap:       s.wrapGit,
-		Activity:   s.workspaceActivity,
-		Logger:     s.logger,
+		Root:         cfg.WorkspacesDir(),
+		HomeDir:      func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
+		Credential:   s.credential,
+		Wrap:         s.wrapGit,
+		Activity:     s.workspaceActivity,
+		Logger:       s.logger,
+		CloneTimeout: cfg.CloneTimeout,
+		CloneStall:   cfg.CloneStall,
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
 	}

@@ -142,22 +142,28 @@ func (w workspaceService) List(ctx context.Context, login string) ([]commands.Wo
 }
 
 // Create implements commands.Workspaces.
-func (w workspaceService) Create(ctx context.Context, login, name string) error {
-	if _, err := w.s.workspaces.Create(ctx, login, name); err != nil {
-		return friendly(err)
+func (w workspaceService) Create(ctx context.Context, login, name string) (string, error) {
+	dir, err := w.s.workspaces.Create(ctx, login, name)
+	if err != nil {
+		return "", friendly(err)
 	}
-	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + name})
-	return nil
+	made := filepath.Base(dir)
+	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + made})
+	return made, nil
 }
 
 // Clone implements commands.Workspaces.
-func (w workspaceService) Clone(ctx context.Context, login, name, url string, progress io.Writer) error {
+func (w workspaceService) Clone(ctx context.Context, login, name, url string, progress io.Writer) (string, error) {
 	if err := w.s.workspaces.Clone(ctx, login, name, url, progress); err != nil {
-		return friendly(err)
+		return "", friendly(err)
 	}
-	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + name + " clone"})
-	return nil
+	made, _ := workspace.Normalize(name) // Clone succeeded: the name is valid
+	_ = w.s.audit.AddEvent(ctx, store.Event{Kind: eventWorkspaceCreate, Login: login, Detail: "workspace=" + made + " clone"})
+	return made, nil
 }
+
+// NameFromURL implements commands.Workspaces.
+func (w workspaceService) NameFromURL(url string) string { return workspace.NameFromURL(url) }
 
 // Stop implements commands.Workspaces: the session ends, everything stays.
 func (w workspaceService) Stop(_ context.Context, login, name string) error {
