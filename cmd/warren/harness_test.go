@@ -161,6 +161,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"tmux-row":           cmdTmuxRow,
 		"chown":              cmdChown,
 		"stopwatch":          cmdStopwatch,
+		"gitd":               cmdGitd,
+		"silent":             cmdSilent,
 	}
 }
 
