@@ -13,7 +13,11 @@
 // untrusted text with control characters replaced by '?', times in RFC 3339
 // UTC, "-" for an empty field; with --json one JSON value on one line with
 // snake_case names and null for unknown times. Flags may come before, between
-// or after the arguments. Errors are one line on stderr.
+// or after the arguments. `help COMMAND`, `COMMAND -h` and `COMMAND --help`
+// print a command's usage, summary and flags. Errors are one line on
+// stderr: the message meant for the user (an error's UserMessage, see
+// UserError and ServerError) rather than the chain of operations behind
+// it, which the router logs.
 //
 // Exit codes, documented once:
 //

@@ -19,8 +19,14 @@
 // environment built from scratch (no terminal prompts, a protocol
 // allowlist, discovery stopped at the login's root) and, when
 // Options.Credential says so, as the login's own uid/gid. Cancelling a
-// clone kills the group and removes the hidden temporary directory the
-// clone was made in, so a workspace either appears whole or not at all.
+// clone, or its running out of Options.CloneTimeout or Options.CloneStall,
+// kills the group and removes the hidden temporary directory the clone was
+// made in, so a workspace either appears whole or not at all.
+//
+// Errors the user can act on (a refused or taken name, a refused URL, a
+// failed or timed-out clone) have a UserMessage method: one line saying
+// what was wrong and what to do, apart from the chain of operations that
+// Error gives for the log.
 //
 // List reads .git/HEAD through the root for the branch at every call, and
 // takes Dirty from a cache that a bounded pool of background workers keeps
