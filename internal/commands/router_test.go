@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func run(t *testing.T, r *Router, id Identity, pty bool, argv ...string) (code int, stdout, stderr string) {
@@ -231,4 +234,27 @@ func TestRouterLogsFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wrap keeps every word, in order, and no line is wider than width unless
+// it is one word. (It wraps summaries and flag texts written in the code:
+// valid UTF-8.)
+func FuzzWrap(f *testing.F) {
+	f.Add("list your workspaces and sessions: name, state, clients", 20)
+	f.Add("naïve résumé — déjà vu 日本語のテキスト", 5)
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		width = max(1, width%200)
+		lines := wrap(s, width)
+		if got, want := strings.Fields(strings.Join(lines, " ")), strings.Fields(s); !slices.Equal(got, want) {
+			t.Fatalf("wrap(%q, %d) = %q: words changed", s, width, lines)
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > width && len(strings.Fields(l)) > 1 {
+				t.Fatalf("wrap(%q, %d): line %q is wider", s, width, l)
+			}
+		}
+	})
 }
