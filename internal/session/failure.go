@@ -79,8 +79,16 @@ func programFailure(prog string, err error) *StartError {
 
 // setupFailure is a start that failed before the program could be tried:
 // the workspace, HOME, history, confinement or PTY.
+// When an error in err's chain carries a message meant for the user (a
+// workspace refused with what to do about it), that message is the reason,
+// not the whole chain.
 func setupFailure(prog string, err error) *StartError {
-	return &StartError{Code: CodeStartFailed, Reason: fmt.Sprintf("cannot start %s: %s", prog, sanitize(err.Error())), Err: err}
+	why := err.Error()
+	var um interface{ UserMessage() string }
+	if errors.As(err, &um) {
+		why = um.UserMessage()
+	}
+	return &StartError{Code: CodeStartFailed, Reason: fmt.Sprintf("cannot start %s: %s", prog, sanitize(why)), Err: err}
 }
 
 // failedAtOnce reports whether r's end, with code, means its program never

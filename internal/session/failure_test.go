@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,4 +254,31 @@ func FuzzLastLine(f *testing.F) {
 			t.Fatalf("lastLine(%q) is %d runes long", s, n)
 		}
 	})
+}
+
+// userErr is an error that carries a message meant for the user, as the
+// workspace package's refusals do.
+type userErr struct{ msg string }
+
+func (e userErr) Error() string       { return "internal detail: " + e.msg }
+func (e userErr) UserMessage() string { return e.msg }
+
+func TestSetupFailureReason(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"plain", errors.New("open pty: no space left on device"), "cannot start claude: open pty: no space left on device"},
+		{"user message in the chain", fmt.Errorf("ensure workspace w: %w", userErr{"w is not a workspace; remove it"}), "cannot start claude: w is not a workspace; remove it"},
+		{"hostile", errors.New("bad \x1b]0;x\a name"), "cannot start claude: bad ?]0;x? name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			se := setupFailure("claude", tt.err)
+			if se.Reason != tt.want || se.Code != CodeStartFailed || se.Err != tt.err {
+				t.Errorf("setupFailure = %q (code %d); want %q (code %d)", se.Reason, se.Code, tt.want, CodeStartFailed)
+			}
+		})
+	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // fakeGit writes a git that runs script (sh) and returns its path.
-func fakeGit(t *testing.T, script string) string {
+func fakeCloneGit(t *testing.T, script string) string {
 	t.Helper()
 	fake := filepath.Join(t.TempDir(), "git")
 	if err := os.WriteFile(fake, []byte("#!/bin/sh\n# called as: git clone --progress -- URL DIR\neval \"dest=\\${$#}\"\n"+script), 0o700); err != nil {
@@ -49,7 +49,7 @@ func TestCloneLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.opts.Git = fakeGit(t, tt.script)
+			tt.opts.Git = fakeCloneGit(t, tt.script)
 			m := newTestManager(t, tt.opts)
 			start := time.Now()
 			err := m.Clone(context.Background(), "alice", "r", "https://example.com/r.git", nil)
@@ -71,7 +71,7 @@ func TestCloneLimits(t *testing.T) {
 
 // Cancelling the caller's context is a cancellation, not a time-out.
 func TestCloneCancelIsNotTimeout(t *testing.T) {
-	m := newTestManager(t, Options{Git: fakeGit(t, "exec sleep 300\n"), CloneStall: time.Minute, CloneTimeout: time.Minute})
+	m := newTestManager(t, Options{Git: fakeCloneGit(t, "exec sleep 300\n"), CloneStall: time.Minute, CloneTimeout: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	err := m.Clone(ctx, "alice", "r", "https://example.com/r.git", nil)
@@ -83,7 +83,7 @@ func TestCloneCancelIsNotTimeout(t *testing.T) {
 // git's progress names the workspace, not the server's temporary path, and
 // a failure's message is git's reason for the URL.
 func TestCloneProgressHidesPaths(t *testing.T) {
-	m := newTestManager(t, Options{Git: fakeGit(t, "echo \"Cloning into '$dest'...\" >&2\necho \"fatal: could not create work tree dir '$dest/x'\" >&2\nexit 128\n")})
+	m := newTestManager(t, Options{Git: fakeCloneGit(t, "echo \"Cloning into '$dest'...\" >&2\necho \"fatal: could not create work tree dir '$dest/x'\" >&2\nexit 128\n")})
 	var progress bytes.Buffer
 	err := m.Clone(context.Background(), "alice", "MyRepo", "https://example.com/r.git", &progress)
 	if got, want := progress.String(), "Cloning into 'myrepo'...\nfatal: could not create work tree dir 'myrepo/x'\n"; got != want {
