@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,12 +26,29 @@ import (
 // Claude Code draws its prompt), "words" (a status line whose words are
 // placed by cursor moves, as Claude Code writes them), "env NAME" (prints
 // NAME=value, or NAME unset), anything else is echoed as "you said: …".
+//
+// With FAKECLAUDE_TRANSCRIPTS=1 in its environment it keeps transcripts as
+// Claude Code does, and refuses what Claude refuses: each line typed is a
+// "user" record in $HOME/.claude/projects/<cwd, / as ->/<id>.jsonl;
+// --resume ID needs such a record ("No conversation found"), --session-id
+// ID needs no transcript at all ("already in use"), both exit 1. The line
+// "torn" writes a transcript with no message yet, as Claude's first
+// records are written just before the message.
 func fakeClaude() int {
 	args := os.Args[1:]
+	var tr *fakeTranscript
 	switch {
 	case len(args) == 2 && args[0] == "--session-id":
+		if tr = newFakeTranscript(args[1]); tr.exists() {
+			fmt.Printf("Error: Session ID %s is already in use.\r\n", args[1])
+			return 1
+		}
 		fmt.Printf("fakeclaude: new conversation %s\r\n", args[1])
 	case len(args) == 2 && args[0] == "--resume":
+		if tr = newFakeTranscript(args[1]); tr != nil && !tr.hasMessage() {
+			fmt.Printf("No conversation found with session ID: %s\r\n", args[1])
+			return 1
+		}
 		fmt.Printf("fakeclaude: resumed conversation %s\r\n", args[1])
 	default:
 		fmt.Printf("fakeclaude: args %q\r\n", args)
@@ -93,7 +111,10 @@ func fakeClaude() int {
 			// nothing written where the spaces show.
 			fmt.Print("\x1b[3G\x1b[38;5;220m⏵⏵\x1b[6Gauto\x1b[11Gmode\x1b[16Gon\x1b[39m" +
 				"\x1b[1C(shift+tab\x1b[1Cto\x1b[1Ccycle)\r\n")
+		case "torn":
+			tr.write(`{"type":"mode","mode":"normal"}`)
 		default:
+			tr.write(`{"type":"user","message":{"role":"user","content":` + strconv.Quote(line) + `}}`)
 			fmt.Printf("you said: %s\r\n", line)
 		}
 		fmt.Print("> ")
@@ -113,4 +134,43 @@ func wideLine(i int) string {
 func cwd() string {
 	d, _ := os.Getwd()
 	return d
+}
+
+// fakeTranscript is fakeclaude's transcript of one conversation, when it
+// keeps them (FAKECLAUDE_TRANSCRIPTS=1); a nil one keeps nothing.
+type fakeTranscript struct{ path string }
+
+func newFakeTranscript(id string) *fakeTranscript {
+	if os.Getenv("FAKECLAUDE_TRANSCRIPTS") != "1" {
+		return nil
+	}
+	project := strings.ReplaceAll(cwd(), "/", "-")
+	return &fakeTranscript{path: filepath.Join(os.Getenv("HOME"), ".claude", "projects", project, id+".jsonl")}
+}
+
+func (t *fakeTranscript) exists() bool {
+	if t == nil {
+		return false
+	}
+	_, err := os.Stat(t.path)
+	return err == nil
+}
+
+func (t *fakeTranscript) hasMessage() bool {
+	b, _ := os.ReadFile(t.path)
+	return strings.Contains(string(b), `{"type":"user"`)
+}
+
+// write appends one record.
+func (t *fakeTranscript) write(record string) {
+	if t == nil {
+		return
+	}
+	_ = os.MkdirAll(filepath.Dir(t.path), 0o700)
+	f, err := os.OpenFile(t.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = f.WriteString(record + "\n")
 }

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,8 +92,8 @@ func (s *Server) sessionOptions() (session.Options, error) {
 		Logger:           s.logger, // the package tags its own component
 	}
 	if isClaude(cfg.Command) {
-		o.CanResume = func(sp session.Spec) bool {
-			return claudeTranscriptExists(filepath.Join(cfg.HomesDir(), sp.Login), sp.ID)
+		o.Conversation = func(sp session.Spec) session.Conversation {
+			return claudeConversation(filepath.Join(cfg.HomesDir(), sp.Login), sp.ID)
 		}
 	}
 	return o, nil
@@ -99,15 +103,63 @@ func isClaude(argv []string) bool {
 	return len(argv) > 0 && filepath.Base(argv[0]) == "claude"
 }
 
-// claudeTranscriptExists reports whether Claude Code saved a transcript for
-// conversation id under home: ~/.claude/projects/<project>/<id>.jsonl exists
-// only once the user sent a message, and `claude --resume id` fails without it.
-func claudeTranscriptExists(home, id string) bool {
+// maxTranscriptScan bounds what claudeConversation reads of a transcript
+// looking for its first message: Claude writes a few small records first.
+const (
+	maxTranscriptScan    = 8 << 20
+	maxTranscriptRecords = 200
+)
+
+// claudeConversation says what Claude Code kept of conversation id under
+// home, in ~/.claude/projects/<project>/<id>.jsonl, one JSON record a line:
+// nothing (no transcript: `claude --session-id id` starts it), a
+// conversation to resume (a "user" record: `claude --resume id` restores
+// it, also offline), or a transcript written before its first message was
+// (the server died as the user submitted it), which Claude refuses both to
+// resume ("No conversation found") and to start again ("Session ID … is
+// already in use"). The file is the login's: it is opened without
+// following a symlink, and read only so far.
+func claudeConversation(home, id string) session.Conversation {
 	if uuid.Validate(id) != nil {
-		return false
+		return session.ConversationNone
 	}
 	matches, _ := filepath.Glob(filepath.Join(home, ".claude", "projects", "*", id+".jsonl"))
-	return len(matches) > 0
+	if len(matches) == 0 {
+		return session.ConversationNone
+	}
+	for _, path := range matches {
+		if transcriptHasMessage(path) {
+			return session.ConversationSaved
+		}
+	}
+	return session.ConversationUnusable
+}
+
+// transcriptHasMessage reports whether the transcript at path holds a
+// record of type "user" among its first records.
+func transcriptHasMessage(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	r := bufio.NewReader(io.LimitReader(f, maxTranscriptScan))
+	for range maxTranscriptRecords {
+		line, err := r.ReadBytes('\n')
+		var rec struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(line, &rec) == nil && rec.Type == "user" {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // sessionEvent persists and audits a session's state changes. It runs on

@@ -87,8 +87,8 @@ func (m *Manager) Attach(ctx context.Context, sp Spec, c Client) (Result, error)
 
 // Start starts a session's program without attaching, at sp.Window (or
 // 80×24). With sp.Restore it resumes the conversation sp.ID when
-// CanResume agrees. The history of the workspace is replayed into the
-// fresh screen before the program starts. A running program gives
+// Options.Conversation agrees. The history of the workspace is replayed
+// into the fresh screen before the program starts. A running program gives
 // ErrAlreadyRunning.
 func (m *Manager) Start(sp Spec) error {
 	if err := checkSpec(sp); err != nil {

@@ -60,9 +60,13 @@ type Options struct {
 	StartArgs []string
 	// ResumeArgs are appended when restoring (claude: ["--resume", "{session}"]).
 	ResumeArgs []string
-	// CanResume reports whether ResumeArgs apply to sp (for claude: the
-	// transcript exists). Nil means always.
-	CanResume func(sp Spec) bool
+	// Conversation says what the program has kept of conversation sp.ID
+	// (for claude: its transcript), which decides how it starts: resumed
+	// whenever there is something to resume, under a new ID when the old
+	// one can be neither resumed nor started again. Nil means the program
+	// keeps nothing warren can read: ResumeArgs apply to a restore and to a
+	// program started again after it ended, StartArgs otherwise.
+	Conversation func(sp Spec) Conversation
 	// WorkspaceDir returns the program's working directory; the Manager
 	// creates it 0700 on first use. Nil means the server's working directory.
 	WorkspaceDir func(login, workspace string) string
@@ -171,12 +175,29 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
+// Conversation is what a program kept of one conversation ID.
+type Conversation int
+
+// Conversations.
+const (
+	// ConversationNone: nothing is kept; StartArgs start it under its ID.
+	ConversationNone Conversation = iota + 1
+	// ConversationSaved: there is a conversation to resume with
+	// ResumeArgs, whatever ended the program that had it.
+	ConversationSaved
+	// ConversationUnusable: the ID is taken but holds nothing to resume
+	// (Claude: a transcript written before its first message), so that
+	// the program refuses both to resume it and to start it again. A new
+	// conversation starts under a new ID.
+	ConversationUnusable
+)
+
 // Spec names a session and how to start it.
 type Spec struct {
 	Login, Workspace string
 	// ID is the conversation UUID; empty means a new one.
 	ID string
-	// Restore starts with ResumeArgs (when CanResume agrees).
+	// Restore starts with ResumeArgs (when Conversation agrees).
 	Restore bool
 	// Window is the size to start at when no client is attached.
 	Window Window

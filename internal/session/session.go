@@ -131,10 +131,20 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	}
 
 	extra, resumed := o.StartArgs, false
-	if (sp.Restore || restart) && len(o.ResumeArgs) > 0 {
-		rs := Spec{Login: s.login, Workspace: s.workspace, ID: id, Restore: true, Window: win}
-		if o.CanResume == nil || o.CanResume(rs) {
+	if o.Conversation == nil {
+		if (sp.Restore || restart) && len(o.ResumeArgs) > 0 {
 			extra, resumed = o.ResumeArgs, true
+		}
+	} else {
+		switch o.Conversation(Spec{Login: s.login, Workspace: s.workspace, ID: id, Restore: sp.Restore || restart, Window: win}) {
+		case ConversationSaved:
+			if len(o.ResumeArgs) > 0 {
+				extra, resumed = o.ResumeArgs, true
+			}
+		case ConversationUnusable:
+			old := id
+			id = uuid.NewString()
+			s.log.Info("conversation cannot be resumed nor started again: starting a new one", "old_id", old, "id", id)
 		}
 	}
 	dir, home := "", ""

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/google/uuid"
 	"time"
 )
 
@@ -259,17 +261,18 @@ func TestExitCode(t *testing.T) {
 
 // TestRestartAndEnv: the program gets a clean environment, its workspace as
 // cwd, StartArgs for a new conversation, and after it exits the next attach
-// starts it again with the same ID, resuming when CanResume says so.
+// starts it again with the same ID, resuming when Conversation says there
+// is something to resume.
 func TestRestartAndEnv(t *testing.T) {
 	t.Setenv("WARREN_TEST_SECRET", "hunter2")
 	t.Setenv("WARREN_TEST_PASS", "passed")
-	resumable := false
+	kept := ConversationNone
 	var dir string
 	m, fk := newTestManager(t, func(o *Options) {
 		o.Command = prog("argv")
 		o.StartArgs = []string{"--session-id", "{session}"}
 		o.ResumeArgs = []string{"--resume", "{session}"}
-		o.CanResume = func(sp Spec) bool { return resumable }
+		o.Conversation = func(sp Spec) Conversation { return kept }
 		o.EnvNames = []string{"WARREN_TEST_PASS"}
 		dir = o.WorkspaceDir("alice", "w")
 	})
@@ -297,10 +300,10 @@ func TestRestartAndEnv(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		resumable bool
-		flag      string
-	}{{false, "--session-id"}, {true, "--resume"}} {
-		resumable = tt.resumable
+		kept Conversation
+		flag string
+	}{{ConversationNone, "--session-id"}, {ConversationSaved, "--resume"}} {
+		kept = tt.kept
 		c := attachClient(t, m, sp, win80, nil)
 		c.out.waitContains(t, fmt.Sprintf(`argv=[%q %q]`, tt.flag, id))
 		c.send("\x04")
@@ -529,4 +532,45 @@ func TestRemoveForgets(t *testing.T) {
 		t.Errorf("new session ID = %q; want a new one (old %q)", in.ID, old.ID)
 	}
 	m.Remove("alice", "nope") // a session that does not exist: nothing to do
+}
+
+// TestConversationDecidesTheStart: a conversation the program saved is
+// resumed even on a first start of the session (after a server restart, a
+// stopped session's record still names it); one it can neither resume nor
+// start again is replaced by a new conversation under a new ID.
+func TestConversationDecidesTheStart(t *testing.T) {
+	const old = "0d5c6a8e-0000-4000-8000-000000000002"
+	kept := ConversationSaved
+	m, fk := newTestManager(t, func(o *Options) {
+		o.Command = prog("argv")
+		o.StartArgs = []string{"--session-id", "{session}"}
+		o.ResumeArgs = []string{"--resume", "{session}"}
+		o.Conversation = func(sp Spec) Conversation {
+			if sp.ID != old {
+				return ConversationNone
+			}
+			return kept
+		}
+	})
+	sp := Spec{Login: "alice", Workspace: "w", ID: old}
+	c := attachClient(t, m, sp, win80, nil)
+	c.out.waitContains(t, fmt.Sprintf(`argv=["--resume" %q]`, old))
+	c.send("\x04")
+	c.wait(t)
+
+	kept = ConversationUnusable
+	c = attachClient(t, m, sp, win80, nil)
+	out := c.out.waitContains(t, `argv=["--session-id"`)
+	in, _ := m.Get("alice", "w")
+	if in.ID == old || uuid.Validate(in.ID) != nil {
+		t.Fatalf("ID = %q; want a new one, not %q", in.ID, old)
+	}
+	if !strings.Contains(out, fmt.Sprintf(`argv=["--session-id" %q]`, in.ID)) {
+		t.Errorf("output %q; want the new conversation started under %s", out, in.ID)
+	}
+	c.send("\x04")
+	c.wait(t)
+	if got, want := strings.Join(fk.eventKinds("w"), ","), "restored,attached,exited,detached,started,attached,exited,detached"; got != want {
+		t.Errorf("events = %q; want %q", got, want)
+	}
 }
