@@ -275,6 +275,17 @@ func (s *Server) restoreSessions(ctx context.Context) {
 const terminalReset = "\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l" +
 	"\x1b[?2004l\x1b[?1004l\x1b[?1l\x1b>\x1b7\x1b[r\x1b8\x1b[0m"
 
+// freeRow moves a terminal of rows rows to the start of row n (1-based),
+// below everything a session showed there, so that a notice and the shell
+// prompt after it cover nothing: past the last row, or when n is not known
+// (0), to the bottom row and one line further, scrolling.
+func freeRow(n, rows int) string {
+	if n <= 0 || n > rows {
+		return "\x1b[999;1H\r\n"
+	}
+	return fmt.Sprintf("\x1b[%d;1H", n)
+}
+
 // sessionTerminal is what an attach needs of one SSH session channel.
 type sessionTerminal struct {
 	s    *Server
@@ -330,7 +341,7 @@ func (s *Server) attach(ctx context.Context, st *sessionTerminal, name string) (
 	st.lastReason = res.Reason
 	switch res.Reason {
 	case session.Detached:
-		fmt.Fprintf(st.out, "%s\r\n[detached from %s]\r\n", terminalReset, ws)
+		fmt.Fprintf(st.out, "%s%s[detached from %s]\r\n", terminalReset, freeRow(res.FreeRow, st.t.size().Rows), ws)
 		return 0, nil
 	case session.Exited:
 		fmt.Fprint(st.out, terminalReset)

@@ -56,6 +56,11 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	if res.Reason == Disconnected {
 		cl.drop = true // nobody reads this Output any more
 	}
+	if res.Reason == Detached && !cl.viewing && s.screen != nil {
+		// The terminal shows the main screen once the program's alternate
+		// one is left: below its last row with anything on it.
+		res.FreeRow = contentRows(s.screen) + 1
+	}
 	if removed && len(s.clients) == 0 && s.run == r && s.state == StateRunning {
 		s.screen.SetReplyFunc(r.reply) // nobody is attached: the model answers
 	}

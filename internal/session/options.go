@@ -257,6 +257,12 @@ type Result struct {
 	// Rest holds input bytes that followed the detach key, for whoever owns
 	// the terminal next.
 	Rest []byte
+	// FreeRow, when Detached, is the first row (1-based) of the client's
+	// terminal below everything the session showed on it, where a notice
+	// covers nothing; past the last row it means "scroll one line first".
+	// 0 when it is not known (the client was sent a view of another size):
+	// the bottom row is then the safe place.
+	FreeRow int
 }
 
 // State is a session's lifecycle state.

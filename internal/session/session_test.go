@@ -574,3 +574,22 @@ func TestConversationDecidesTheStart(t *testing.T) {
 		t.Errorf("events = %q; want %q", got, want)
 	}
 }
+
+// TestDetachFreeRow: a client detached from a session of its own size is
+// told the first row below everything on the screen, where the server
+// puts its notice; the program's cursor plays no part.
+func TestDetachFreeRow(t *testing.T) {
+	m, _ := newTestManager(t, func(o *Options) {
+		o.Command = []string{"/bin/sh", "-c", `printf 'one\r\ntwo\r\nthree\r\n\033[2Aready'; exec cat`}
+	})
+	sp := Spec{Login: "alice", Workspace: "w"}
+	c := attachClient(t, m, sp, win80, nil)
+	c.out.waitContains(t, "ready")
+	var rows int
+	withScreen(t, m, "alice", "w", func(f *fakeScreen) { rows = contentRows(f) })
+	c.send("\x1c")
+	res := c.wait(t)
+	if res.Reason != Detached || res.FreeRow != rows+1 || rows < 3 {
+		t.Errorf("got %v, free row %d; want %v, free row %d (after %d rows)", res.Reason, res.FreeRow, Detached, rows+1, rows)
+	}
+}
