@@ -141,7 +141,8 @@ func viewModes(m modes) modes {
 // cursor leaves it (or the view starts afresh), it moves just enough to
 // show the cursor, and, for rows, shows everything from the cursor down to
 // the last non-blank row when that fits: a prompt near the bottom with a
-// status line under it stays in view with its status line.
+// status line under it stays in view with its status line. It never
+// shows blank rows at its bottom while rows above it are hidden.
 func (s *Screen) viewOffset(v *View, cols, rows int, fresh bool) (x, y int) {
 	x, y = v.x, v.y
 	if fresh {
@@ -160,22 +161,30 @@ func (s *Screen) viewOffset(v *View, cols, rows int, fresh bool) (x, y int) {
 	if s.rows <= rows {
 		return x, 0
 	}
-	if fresh || s.cy < y || s.cy >= y+rows {
-		last := s.cy
-		for r := s.rows - 1; r > s.cy; r-- {
-			if !blankRow(s.cur.rows[r]) {
-				last = r
-				break
-			}
+	// bottom is the cursor's row or the last one below it holding anything.
+	bottom := s.cy
+	for r := s.rows - 1; r > s.cy; r-- {
+		if !blankRow(s.cur.rows[r]) {
+			bottom = r
+			break
 		}
+	}
+	if fresh || s.cy < y || s.cy >= y+rows {
 		switch {
-		case last-s.cy < rows:
-			y = last - rows + 1
+		case bottom-s.cy < rows:
+			y = bottom - rows + 1
 		case s.cy < y:
 			y = s.cy
 		case s.cy >= y+rows:
 			y = s.cy - rows + 1
 		}
+	}
+	// Blank rows at the bottom of the view while rows above it are hidden
+	// (a program that redrew higher up, as Claude does after a resize):
+	// the view moves up until its last row is the cursor's or the last
+	// one holding anything, so the cursor stays in view.
+	if over := y + rows - 1 - bottom; over > 0 {
+		y -= over
 	}
 	return x, clamp(y, 0, s.rows-rows)
 }

@@ -272,6 +272,11 @@ func TestViewSticky(t *testing.T) {
 		{"cursor above the view", "\x1b[3;1H", 2},
 		{"cursor back down, in view", "\x1b[5;1H", 2},
 		{"cursor below the view again", "\x1b[9;1H", 6},
+		// A program that redraws higher up (Claude after a resize) with
+		// the cursor still in the view: the view does not stay on the
+		// blank rows left below while what is above is hidden.
+		{"redrawn higher, the cursor still in view", "\x1b[2J\x1b[Hl0\r\nl1\r\nl2\r\nl3\r\nl4\r\nl5\r\n> ", 3},
+		{"cursor up, still in view, nothing blank below", "\x1b[5;1H", 3},
 	}
 	for _, st := range steps {
 		s.Write([]byte(st.in))
