@@ -125,3 +125,39 @@ func lastLine(lines []string) string {
 	}
 	return ""
 }
+
+// failStart records a start that failed with err, from the state prev,
+// for conversation id, and returns the error start returns. A *StartError
+// puts the session in StateFailed with its code and reason, adds a line
+// saying so to the last program's screen (what the picker's preview
+// shows), logs a warning and emits EventFailed. Any other error (the
+// Manager is closing) leaves the session as it was.
+func (s *session) failStart(prev State, id string, err error) error {
+	var se *StartError
+	if !errors.As(err, &se) {
+		s.mu.Lock()
+		s.state = prev
+		if prev == 0 {
+			s.state = StateStopped
+		}
+		s.mu.Unlock()
+		return err
+	}
+	now := time.Now()
+	s.mu.Lock()
+	s.id, s.state, s.exitCode, s.failure, s.lastActivity = id, StateFailed, se.Code, se.Reason, now
+	if s.screen != nil {
+		_, _ = s.screen.Write([]byte(failedLine(s.screen, s.workspace, se.Reason)))
+	}
+	s.mu.Unlock()
+	s.log.Warn("session failed to start", "id", id, "code", se.Code, "reason", se.Reason, "err", se.Err)
+	s.m.emit(Event{Kind: EventFailed, Login: s.login, Workspace: s.workspace, ID: id, ExitCode: se.Code, Error: se.Reason, Time: now})
+	return se
+}
+
+// failedLine is the status line of a session that could not start, on a
+// clean line below everything, as the end notices are.
+func failedLine(scr Screen, workspace, reason string) string {
+	b, _ := appendOwnLine([]byte(resetState), scr)
+	return string(fmt.Appendf(b, "[warren: %s could not start: %s]\r\n", sanitize(workspace), reason))
+}

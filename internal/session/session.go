@@ -262,42 +262,6 @@ func (s *session) start(sp Spec, win Window, term string) (_ *run, err error) {
 	return r, nil
 }
 
-// failStart records a start that failed with err, from the state prev,
-// for conversation id, and returns the error start returns. A *StartError
-// puts the session in StateFailed with its code and reason, adds a line
-// saying so to the last program's screen (what the picker's preview
-// shows), logs a warning and emits EventFailed. Any other error (the
-// Manager is closing) leaves the session as it was.
-func (s *session) failStart(prev State, id string, err error) error {
-	var se *StartError
-	if !errors.As(err, &se) {
-		s.mu.Lock()
-		s.state = prev
-		if prev == 0 {
-			s.state = StateStopped
-		}
-		s.mu.Unlock()
-		return err
-	}
-	now := time.Now()
-	s.mu.Lock()
-	s.id, s.state, s.exitCode, s.failure, s.lastActivity = id, StateFailed, se.Code, se.Reason, now
-	if s.screen != nil {
-		_, _ = s.screen.Write([]byte(failedLine(s.screen, s.workspace, se.Reason)))
-	}
-	s.mu.Unlock()
-	s.log.Warn("session failed to start", "id", id, "code", se.Code, "reason", se.Reason, "err", se.Err)
-	s.m.emit(Event{Kind: EventFailed, Login: s.login, Workspace: s.workspace, ID: id, ExitCode: se.Code, Error: se.Reason, Time: now})
-	return se
-}
-
-// failedLine is the status line of a session that could not start, on a
-// clean line below everything, as the end notices are.
-func failedLine(scr Screen, workspace, reason string) string {
-	b, _ := appendOwnLine([]byte(resetState), scr)
-	return string(fmt.Appendf(b, "[warren: %s could not start: %s]\r\n", sanitize(workspace), reason))
-}
-
 // readLoop is the only reader of the PTY master. It ends when the slave side
 // is gone (EIO, read as EOF) or waitLoop closes the master.
 func (s *session) readLoop(r *run) {
@@ -384,70 +348,6 @@ func (r *run) sendInput(ctx context.Context, p []byte) bool {
 	case <-ctx.Done():
 	}
 	return false
-}
-
-// requestResize applies the size the clients want: now, or, within
-// ResizeDebounce of the last resize, once that interval has passed. A flood
-// of window changes so costs one ioctl per interval and always ends on the
-// latest size, with no goroutine per session waiting for it.
-func (s *session) requestResize(r *run) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.resizeTimer != nil {
-		return // the pending resize applies the latest size when it fires
-	}
-	wait := time.Until(r.lastResize.Add(s.m.opts.ResizeDebounce))
-	if wait <= 0 {
-		s.applySizeLocked(r)
-		return
-	}
-	r.resizeTimer = time.AfterFunc(wait, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		r.resizeTimer = nil
-		s.applySizeLocked(r)
-	})
-}
-
-// desiredLocked is the size the clients want under the size policy; an
-// invalid Window means "keep the current size".
-func (s *session) desiredLocked() Window {
-	if s.m.opts.SizePolicy == SizeSmallest {
-		var w Window
-		for _, c := range s.clients {
-			switch {
-			case !c.win.Valid():
-			case !w.Valid():
-				w = c.win
-			default:
-				w = Window{Cols: min(w.Cols, c.win.Cols), Rows: min(w.Rows, c.win.Rows)}
-			}
-		}
-		return w
-	}
-	if s.owner != nil {
-		return s.owner.win
-	}
-	return Window{}
-}
-
-// applySizeLocked resizes the PTY and the screen to the wanted size unless
-// it is unknown or unchanged.
-func (s *session) applySizeLocked(r *run) {
-	w := s.desiredLocked()
-	if !w.Valid() || w == s.window || s.run != r || s.state != StateRunning {
-		return
-	}
-	if err := setWinsize(r.ptmx, w); err != nil {
-		s.log.Debug("resize pty", "err", err)
-		return
-	}
-	s.screen.Resize(w.Cols, w.Rows)
-	s.window = w
-	r.lastResize = time.Now()
-	for _, c := range s.clients {
-		s.setModeLocked(c) // to view mode or back, or a new frame
-	}
 }
 
 // closePTY closes the master once.

@@ -1,5 +1,7 @@
 package session
 
+import "time"
+
 // Window bounds. SSH carries sizes as uint32s; anything outside these bounds
 // is clamped so that neither the PTY nor the screen model ever allocates in
 // proportion to a hostile width × height.
@@ -50,4 +52,68 @@ func clampDim(v uint64, lo, hi int) int {
 		return hi
 	}
 	return int(v)
+}
+
+// requestResize applies the size the clients want: now, or, within
+// ResizeDebounce of the last resize, once that interval has passed. A flood
+// of window changes so costs one ioctl per interval and always ends on the
+// latest size, with no goroutine per session waiting for it.
+func (s *session) requestResize(r *run) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.resizeTimer != nil {
+		return // the pending resize applies the latest size when it fires
+	}
+	wait := time.Until(r.lastResize.Add(s.m.opts.ResizeDebounce))
+	if wait <= 0 {
+		s.applySizeLocked(r)
+		return
+	}
+	r.resizeTimer = time.AfterFunc(wait, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r.resizeTimer = nil
+		s.applySizeLocked(r)
+	})
+}
+
+// desiredLocked is the size the clients want under the size policy; an
+// invalid Window means "keep the current size".
+func (s *session) desiredLocked() Window {
+	if s.m.opts.SizePolicy == SizeSmallest {
+		var w Window
+		for _, c := range s.clients {
+			switch {
+			case !c.win.Valid():
+			case !w.Valid():
+				w = c.win
+			default:
+				w = Window{Cols: min(w.Cols, c.win.Cols), Rows: min(w.Rows, c.win.Rows)}
+			}
+		}
+		return w
+	}
+	if s.owner != nil {
+		return s.owner.win
+	}
+	return Window{}
+}
+
+// applySizeLocked resizes the PTY and the screen to the wanted size unless
+// it is unknown or unchanged.
+func (s *session) applySizeLocked(r *run) {
+	w := s.desiredLocked()
+	if !w.Valid() || w == s.window || s.run != r || s.state != StateRunning {
+		return
+	}
+	if err := setWinsize(r.ptmx, w); err != nil {
+		s.log.Debug("resize pty", "err", err)
+		return
+	}
+	s.screen.Resize(w.Cols, w.Rows)
+	s.window = w
+	r.lastResize = time.Now()
+	for _, c := range s.clients {
+		s.setModeLocked(c) // to view mode or back, or a new frame
+	}
 }
