@@ -114,8 +114,11 @@ func (s *Screen) print(r rune) {
 }
 
 // combine attaches a zero-width rune to the character before the cursor.
+// Controls that reach it (C0, DEL, and C1 written as UTF-8, U+0080 to
+// U+009F) are not characters: a terminal draws nothing for them, so the
+// model keeps nothing, and no repaint or view sends them on.
 func (s *Screen) combine(r rune) {
-	if r < 0x20 {
+	if r < 0x20 || r >= 0x7f && r < 0xa0 {
 		return
 	}
 	x := s.cx - 1

@@ -224,3 +224,20 @@ func TestAlternateScreenMadeOnFirstUse(t *testing.T) {
 		t.Errorf("alternate grid not resized with the screen")
 	}
 }
+
+// TestC1ControlsAreNotKept: C1 controls written as UTF-8 (U+009B is CSI
+// to a terminal that honours C1) are not stored as marks on a character,
+// so a repaint never sends them to a client.
+func TestC1ControlsAreNotKept(t *testing.T) {
+	s := New(20, 3, 0)
+	s.Write([]byte("a\u009b31mb\u0085c\u007fd"))
+	if got := s.Lines()[0]; got != "a31mbcd" {
+		t.Errorf("line = %q; want %q", got, "a31mbcd")
+	}
+	rep := string(s.AppendRepaint(nil))
+	for _, c1 := range []string{"\u009b", "\u0085", "\u007f"} {
+		if strings.Contains(rep, c1) {
+			t.Errorf("repaint holds %q: %q", c1, rep)
+		}
+	}
+}
