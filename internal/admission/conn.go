@@ -10,8 +10,9 @@ import (
 // WrapConn admits c's remote address. On refusal it returns the Admit error
 // and the caller closes c unread. On success it returns c wrapped so that
 // closing it closes the ticket with an outcome derived from what was seen:
-// OutcomeOK if the ticket was marked Authenticated, OutcomeGraceExceeded if
-// a read or write hit its deadline before that (charm ssh enforces
+// OutcomeOK if the ticket was marked Authenticated, OutcomeSilent if not a
+// byte was read (and no authentication failed), OutcomeGraceExceeded if a
+// read or write hit its deadline before authentication (charm ssh enforces
 // HandshakeTimeout with a connection deadline), OutcomeAuthFail if the
 // ticket was marked AuthFailed, and OutcomeNoAuth otherwise. The server
 // still marks Authenticated (and AuthFailed) on the returned Ticket.
@@ -36,11 +37,15 @@ func (g *Gate) WrapConn(c net.Conn) (net.Conn, *Ticket, error) {
 type conn struct {
 	net.Conn
 	t        *Ticket
+	spoke    atomic.Bool // a read returned at least one byte
 	timedOut atomic.Bool // a read or write hit the deadline
 }
 
 func (c *conn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.spoke.Store(true)
+	}
 	c.note(err)
 	return n, err
 }
@@ -62,7 +67,7 @@ func (c *conn) Close() error {
 	err := c.Conn.Close()
 	now := c.t.g.now()
 	c.t.g.mu.Lock()
-	outcome := c.t.outcome(c.timedOut.Load())
+	outcome := c.t.outcome(c.spoke.Load(), c.timedOut.Load())
 	until := c.t.closeLocked(outcome, now)
 	c.t.g.mu.Unlock()
 	c.t.logPenalty(outcome, until)

@@ -8,25 +8,52 @@ import (
 	"time"
 )
 
+// readFromPeer has the client send a byte and c read it: the client spoke.
+func readFromPeer(t *testing.T, c, client net.Conn) {
+	t.Helper()
+	go func() { _, _ = client.Write([]byte("S")) }() // ends once c reads it
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		t.Fatalf("read the client's byte: %v", err)
+	}
+}
+
 func TestWrapConnOutcome(t *testing.T) {
 	tests := []struct {
 		name string
-		do   func(t *testing.T, c net.Conn, tk *Ticket)
+		do   func(t *testing.T, c, client net.Conn, tk *Ticket)
 		want time.Duration // the source's penalty afterwards
 	}{
 		{
-			name: "closed before authenticating",
-			do:   func(*testing.T, net.Conn, *Ticket) {},
+			name: "closed before the client sent a byte",
+			do:   func(*testing.T, net.Conn, net.Conn, *Ticket) {},
 			want: time.Second,
 		},
 		{
+			name: "deadline passed before the client sent a byte",
+			do:   func(t *testing.T, c, _ net.Conn, _ *Ticket) { expireRead(t, c) },
+			want: time.Second, // silent, not grace-exceeded
+		},
+		{
+			name: "spoke, then closed before authenticating",
+			do:   func(t *testing.T, c, client net.Conn, _ *Ticket) { readFromPeer(t, c, client) },
+			want: time.Second,
+		},
+		{
+			name: "spoke, then the deadline passed",
+			do: func(t *testing.T, c, client net.Conn, _ *Ticket) {
+				readFromPeer(t, c, client)
+				expireRead(t, c)
+			},
+			want: 10 * time.Second,
+		},
+		{
 			name: "authentication failed",
-			do:   func(_ *testing.T, _ net.Conn, tk *Ticket) { tk.AuthFailed() },
+			do:   func(_ *testing.T, _, _ net.Conn, tk *Ticket) { tk.AuthFailed() },
 			want: 5 * time.Second,
 		},
 		{
 			name: "handshake deadline passed",
-			do: func(t *testing.T, c net.Conn, tk *Ticket) {
+			do: func(t *testing.T, c, _ net.Conn, tk *Ticket) {
 				tk.AuthFailed()
 				expireRead(t, c)
 			},
@@ -34,7 +61,7 @@ func TestWrapConnOutcome(t *testing.T) {
 		},
 		{
 			name: "authenticated after a failure",
-			do: func(_ *testing.T, _ net.Conn, tk *Ticket) {
+			do: func(_ *testing.T, _, _ net.Conn, tk *Ticket) {
 				tk.AuthFailed()
 				tk.Authenticated()
 			},
@@ -42,7 +69,7 @@ func TestWrapConnOutcome(t *testing.T) {
 		},
 		{
 			name: "idle deadline after authentication",
-			do: func(t *testing.T, c net.Conn, tk *Ticket) {
+			do: func(t *testing.T, c, _ net.Conn, tk *Ticket) {
 				tk.Authenticated()
 				expireRead(t, c)
 			},
@@ -59,7 +86,7 @@ func TestWrapConnOutcome(t *testing.T) {
 			if err != nil {
 				t.Fatalf("WrapConn: %v", err)
 			}
-			tt.do(t, c, tk)
+			tt.do(t, c, client, tk)
 			if err := c.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}

@@ -54,14 +54,22 @@ const (
 	// OutcomeAuthFail: the client tried to authenticate and failed (an
 	// unknown user counts as a failure).
 	OutcomeAuthFail
-	// OutcomeNoAuth: closed before trying to authenticate.
+	// OutcomeNoAuth: closed before trying to authenticate, after the
+	// client sent something (its version, a key exchange).
 	OutcomeNoAuth
-	// OutcomeGraceExceeded: the handshake or authentication deadline passed.
+	// OutcomeGraceExceeded: the handshake or authentication deadline
+	// passed after the client sent something.
 	OutcomeGraceExceeded
 	// OutcomeRefused: the client proved it holds a login's key, but the
 	// login was refused for a reason of policy (it already holds its cap
 	// of connections); never penalised.
 	OutcomeRefused
+	// OutcomeSilent: closed, by the client or at the deadline, before the
+	// client sent a single byte: a bare TCP connection (an idle flood, a
+	// port scan, a health check). It cost the server a slot under the
+	// per-source cap and no handshake, so it is charged as little as
+	// OutcomeNoAuth, never as OutcomeGraceExceeded.
+	OutcomeSilent
 )
 
 // String names o for logs and metrics labels.
@@ -77,20 +85,25 @@ func (o Outcome) String() string {
 		return "grace-exceeded"
 	case OutcomeRefused:
 		return "refused"
+	case OutcomeSilent:
+		return "silent"
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
 
 // Stats is a snapshot of a Gate for metrics.
 type Stats struct {
-	Unauthenticated int     // connections holding a pre-auth slot
-	Sources         int     // entries in the penalty table (≤ MaxSources)
-	Penalized       int     // sources currently refused
-	Admitted        uint64  // connections admitted since New
-	Trusted         uint64  // of those, from a trusted range
-	Evicted         uint64  // penalty entries evicted because the table was full
-	Refused         Refused // connections refused since New, by reason
-	Charged         Charged // connections that added to their source's penalty, by outcome
+	Unauthenticated int      // connections holding a pre-auth slot
+	Sources         int      // entries in the penalty table (≤ MaxSources)
+	Penalized       int      // sources with an active penalty (Door + Probation)
+	Door            int      // of those, in the door stage: refused outright
+	Probation       int      // of those, on probation: admitted to authenticate
+	Admitted        uint64   // connections admitted since New
+	Trusted         uint64   // of those, from a trusted range
+	Evicted         uint64   // penalty entries evicted because the table was full
+	Refused         Refused  // connections refused since New, by reason
+	Charged         Charged  // connections that added to their source's penalty, by outcome
+	OnProbation     Outcomes // connections admitted on probation that have ended, by outcome
 }
 
 // Charged counts the connections whose end added to their source's
@@ -98,6 +111,7 @@ type Stats struct {
 type Charged struct {
 	AuthFail      uint64 // OutcomeAuthFail
 	NoAuth        uint64 // OutcomeNoAuth
+	Silent        uint64 // OutcomeSilent
 	GraceExceeded uint64 // OutcomeGraceExceeded
 }
 
@@ -107,14 +121,44 @@ func (c *Charged) add(o Outcome) {
 		c.AuthFail++
 	case OutcomeNoAuth:
 		c.NoAuth++
+	case OutcomeSilent:
+		c.Silent++
 	case OutcomeGraceExceeded:
 		c.GraceExceeded++
 	}
 }
 
+// Outcomes counts connections by how they ended.
+type Outcomes struct {
+	OK            uint64 // OutcomeOK: authenticated
+	AuthFail      uint64 // OutcomeAuthFail
+	NoAuth        uint64 // OutcomeNoAuth
+	Silent        uint64 // OutcomeSilent
+	GraceExceeded uint64 // OutcomeGraceExceeded
+	Refused       uint64 // OutcomeRefused
+}
+
+func (c *Outcomes) add(o Outcome) {
+	switch o {
+	case OutcomeOK:
+		c.OK++
+	case OutcomeAuthFail:
+		c.AuthFail++
+	case OutcomeNoAuth:
+		c.NoAuth++
+	case OutcomeSilent:
+		c.Silent++
+	case OutcomeGraceExceeded:
+		c.GraceExceeded++
+	case OutcomeRefused:
+		c.Refused++
+	}
+}
+
 // Refused counts refusals by reason.
 type Refused struct {
-	Penalized       uint64 // ErrPenalized
+	Penalized       uint64 // ErrPenalized: the door stage
+	Probation       uint64 // ErrProbation: the probation budget spent
 	SourceBusy      uint64 // ErrSourceBusy
 	TooManyStartups uint64 // ErrTooManyStartups
 }
@@ -138,6 +182,7 @@ type Gate struct {
 	exempt   uint64 // admitted from a trusted range
 	refused  Refused
 	charged  Charged
+	onProb   Outcomes // ended connections admitted on probation
 }
 
 // New returns a Gate configured by opts.
@@ -182,11 +227,13 @@ func New(opts Options) *Gate {
 
 // Admit decides whether a connection from remote may start its handshake.
 // On success the returned Ticket holds a pre-auth slot until Authenticated
-// or Close. It refuses with an error wrapping ErrPenalized, ErrSourceBusy or
-// ErrTooManyStartups, checked in that order (as sshd does); the caller then
-// closes the connection without reading from it. A trusted address is
-// checked against MaxStartups only. Admit never blocks on anything but the
-// Gate's mutex.
+// or Close. It refuses with an error wrapping ErrPenalized (the source's
+// penalty is in its door stage), ErrSourceBusy, ErrTooManyStartups or
+// ErrProbation (the source is on probation and has spent its budget),
+// checked in that order; the caller then closes the connection without
+// reading from it. A probation token is spent only on a connection every
+// other check let through. A trusted address is checked against
+// MaxStartups only. Admit never blocks on anything but the Gate's mutex.
 func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 	ip := addrOf(remote)
 	src := sourceOf(ip)
@@ -198,10 +245,17 @@ func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.table.expire(now)
-	if left := g.table.refusing(src, now); left > 0 && !trusted {
-		g.refused.Penalized++
-		g.log.Debug("connection refused", "source", src, "reason", "penalty", "remaining", left)
-		return nil, fmt.Errorf("admit %s: %w for another %s", src, ErrPenalized, roundUp(left))
+	var pen *penalty
+	st := stageNone
+	if !trusted {
+		var door time.Duration
+		pen, st, door = g.table.stage(src, now)
+		if st == stageDoor {
+			g.refused.Penalized++
+			left := pen.expiry.Sub(now)
+			g.log.Debug("connection refused", "source", src, "reason", "penalty", "stage", st.String(), "door", door, "remaining", left)
+			return nil, fmt.Errorf("admit %s: %w: refused for another %s, then on probation until the penalty runs out in %s", src, ErrPenalized, roundUp(door), roundUp(left))
+		}
 	}
 	if n := g.bySource[src]; n >= g.perSource && !trusted {
 		g.refused.SourceBusy++
@@ -213,6 +267,16 @@ func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 		g.log.Debug("connection refused", "source", src, "reason", "max-startups", "unauthenticated", g.unauth)
 		return nil, fmt.Errorf("admit %s: %w (%d open, max startups %s)", src, ErrTooManyStartups, g.unauth, g.startups)
 	}
+	if st == stageProbation {
+		if wait, ok := g.table.take(pen, now); !ok {
+			g.refused.Probation++
+			g.log.Debug("connection refused", "source", src, "reason", "probation", "next", wait, "remaining", pen.expiry.Sub(now))
+			return nil, fmt.Errorf("admit %s: %w, next in %s", src, ErrProbation, roundUp(wait))
+		}
+		g.log.Debug("connection admitted on probation", "source", src, "remaining", pen.expiry.Sub(now))
+	} else {
+		pen = nil
+	}
 	g.unauth++
 	g.admitted++
 	if trusted {
@@ -220,7 +284,7 @@ func (g *Gate) Admit(remote net.Addr) (*Ticket, error) {
 	} else {
 		g.bySource[src]++
 	}
-	return &Ticket{g: g, src: src, trusted: trusted, holding: true}, nil
+	return &Ticket{g: g, src: src, trusted: trusted, probation: pen, holding: true}, nil
 }
 
 // isTrusted reports whether ip is in a trusted range.
@@ -263,15 +327,19 @@ func (g *Gate) Stats() Stats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.table.expire(now)
+	door, probation := g.table.stages(now)
 	return Stats{
 		Unauthenticated: g.unauth,
 		Sources:         len(g.table.bySource),
 		Penalized:       g.table.active,
+		Door:            door,
+		Probation:       probation,
 		Admitted:        g.admitted,
 		Trusted:         g.exempt,
 		Evicted:         g.table.evicted,
 		Refused:         g.refused,
 		Charged:         g.charged,
+		OnProbation:     g.onProb,
 	}
 }
 
@@ -295,9 +363,10 @@ func (g *Gate) release(t *Ticket) {
 // Ticket is one admitted connection. Its methods are safe for concurrent use
 // and idempotent.
 type Ticket struct {
-	g       *Gate
-	src     source
-	trusted bool // from a trusted range: never penalised, not counted per source
+	g         *Gate
+	src       source
+	trusted   bool     // from a trusted range: never penalised, not counted per source
+	probation *penalty // admitted on this penalty's probation: spent one of its tokens
 
 	// g.mu guards the following.
 	holding       bool // holds a pre-auth slot
@@ -307,16 +376,18 @@ type Ticket struct {
 }
 
 // Authenticated records that the connection completed authentication: it
-// frees the pre-auth slot, and the connection is never penalised. It does
-// nothing after Close.
+// frees the pre-auth slot, gives back the probation token it spent, if any,
+// and the connection is never penalised. It does nothing after Close.
 func (t *Ticket) Authenticated() {
+	now := t.g.now()
 	t.g.mu.Lock()
 	defer t.g.mu.Unlock()
-	if t.closed {
+	if t.closed || t.authenticated {
 		return
 	}
 	t.authenticated = true
 	t.g.release(t)
+	t.g.table.refund(t.probation, now)
 }
 
 // AuthFailed records that an authentication attempt failed. Only the
@@ -348,6 +419,15 @@ func (t *Ticket) closeLocked(outcome Outcome, now time.Time) (until time.Duratio
 	}
 	t.closed = true
 	g.release(t)
+	if t.probation != nil {
+		if t.authenticated {
+			outcome = OutcomeOK
+		}
+		g.onProb.add(outcome)
+		if outcome == OutcomeRefused { // a key that checked out: its token back
+			g.table.refund(t.probation, now)
+		}
+	}
 	if t.authenticated || t.trusted {
 		return 0
 	}
@@ -372,10 +452,12 @@ func (t *Ticket) logPenalty(outcome Outcome, until time.Duration) {
 
 // outcome derives how the connection ended from what the ticket saw, for
 // WrapConn. g.mu must be held.
-func (t *Ticket) outcome(graceExceeded bool) Outcome {
+func (t *Ticket) outcome(spoke, graceExceeded bool) Outcome {
 	switch {
 	case t.authenticated:
 		return OutcomeOK
+	case !spoke && !t.authFailed:
+		return OutcomeSilent
 	case graceExceeded:
 		return OutcomeGraceExceeded
 	case t.authFailed:

@@ -173,8 +173,8 @@ func TestPenaltyActivationAndExpiry(t *testing.T) {
 	// The fourth brings it to 20s: refused from now on.
 	admit(t, g, src).Close(OutcomeAuthFail)
 	err := refuse(t, g, src, ErrPenalized)
-	if !strings.Contains(err.Error(), "20s") {
-		t.Errorf("error: got %q; want the remaining 20s in it", err)
+	if !strings.Contains(err.Error(), "another 15s") || !strings.Contains(err.Error(), "in 20s") {
+		t.Errorf("error: got %q; want the door's 15s and the remaining 20s in it", err)
 	}
 	if st := g.Stats(); st.Penalized != 1 || st.Sources != 1 || st.Refused.Penalized != 1 {
 		t.Errorf("stats: got %+v; want 1 penalized source", st)
@@ -184,10 +184,17 @@ func TestPenaltyActivationAndExpiry(t *testing.T) {
 	// Still refused when the remainder has dropped below Min.
 	clk.Advance(10 * time.Second)
 	err = refuse(t, g, src, ErrPenalized)
-	if !strings.Contains(err.Error(), "10s") {
-		t.Errorf("error: got %q; want the remaining 10s in it", err)
+	if !strings.Contains(err.Error(), "another 5s") || !strings.Contains(err.Error(), "in 10s") {
+		t.Errorf("error: got %q; want the door's 5s and the remaining 10s in it", err)
 	}
-	clk.Advance(10 * time.Second)
+	// After the door stage, on probation: admitted as far as
+	// authentication.
+	clk.Advance(5 * time.Second)
+	admit(t, g, src).Close(OutcomeOK)
+	if st := g.Stats(); st.Penalized != 1 || st.Door != 0 || st.Probation != 1 {
+		t.Errorf("stats on probation: got %+v; want 1 penalized source, on probation", st)
+	}
+	clk.Advance(5 * time.Second)
 	admit(t, g, src)
 	if st := g.Stats(); st.Penalized != 0 || st.Sources != 0 {
 		t.Errorf("stats after expiry: got %+v; want no penalties", st)
@@ -223,7 +230,7 @@ func TestPenaltyCappedAtMax(t *testing.T) {
 		tk.Close(OutcomeGraceExceeded) // 1000s in total
 	}
 	err := refuse(t, g2, "192.0.2.9:22", ErrPenalized)
-	if !strings.Contains(err.Error(), "1m0s") {
+	if !strings.Contains(err.Error(), "in 1m0s") {
 		t.Errorf("error: got %q; want the 1m cap", err)
 	}
 	clk.Advance(time.Minute)
@@ -240,6 +247,7 @@ func TestOutcomePenalties(t *testing.T) {
 	}{
 		{name: "ok", outcome: OutcomeOK, want: 0},
 		{name: "noauth", outcome: OutcomeNoAuth, want: time.Second},
+		{name: "silent", outcome: OutcomeSilent, want: time.Second},
 		{name: "authfail", outcome: OutcomeAuthFail, want: 5 * time.Second},
 		{name: "grace exceeded", outcome: OutcomeGraceExceeded, want: 10 * time.Second},
 		{name: "refused after a verified key", outcome: OutcomeRefused, want: 0},
@@ -336,7 +344,7 @@ func TestConcurrentAdmitClose(t *testing.T) {
 				remote := addr(netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte((w*rounds + i) % 16)}), 22).String())
 				tk, err := g.Admit(remote)
 				if err != nil {
-					if !errors.Is(err, ErrPenalized) && !errors.Is(err, ErrSourceBusy) && !errors.Is(err, ErrTooManyStartups) {
+					if !errors.Is(err, ErrPenalized) && !errors.Is(err, ErrProbation) && !errors.Is(err, ErrSourceBusy) && !errors.Is(err, ErrTooManyStartups) {
 						t.Errorf("Admit: unexpected error %v", err)
 					}
 					continue
@@ -349,7 +357,7 @@ func TestConcurrentAdmitClose(t *testing.T) {
 						tk.Authenticated()
 					}
 				}()
-				tk.Close(Outcome(i % 4))
+				tk.Close(Outcome(i % 6))
 				<-done
 				if i%50 == 0 {
 					clk.Advance(time.Second)
@@ -363,7 +371,7 @@ func TestConcurrentAdmitClose(t *testing.T) {
 	if st.Unauthenticated != 0 || len(g.bySource) != 0 {
 		t.Errorf("after all closed: got %+v, %d sources with slots; want none", st, len(g.bySource))
 	}
-	total := st.Admitted + st.Refused.Penalized + st.Refused.SourceBusy + st.Refused.TooManyStartups
+	total := st.Admitted + st.Refused.Penalized + st.Refused.Probation + st.Refused.SourceBusy + st.Refused.TooManyStartups
 	if total != workers*rounds {
 		t.Errorf("admitted+refused: got %d; want %d", total, workers*rounds)
 	}
@@ -401,13 +409,13 @@ func TestPenaltyLoggedOnce(t *testing.T) {
 func TestChargedCountsPenalties(t *testing.T) {
 	clk := newClock()
 	g := New(Options{Now: clk.Now, Rand: never, PerSource: 100, Penalties: Penalties{Min: time.Hour}})
-	for _, o := range []Outcome{OutcomeAuthFail, OutcomeAuthFail, OutcomeNoAuth, OutcomeGraceExceeded, OutcomeRefused, OutcomeOK} {
+	for _, o := range []Outcome{OutcomeAuthFail, OutcomeAuthFail, OutcomeNoAuth, OutcomeSilent, OutcomeGraceExceeded, OutcomeRefused, OutcomeOK} {
 		admit(t, g, "192.0.2.1:22").Close(o)
 	}
 	authed := admit(t, g, "192.0.2.1:22")
 	authed.Authenticated()
 	authed.Close(OutcomeAuthFail)
-	want := Charged{AuthFail: 2, NoAuth: 1, GraceExceeded: 1}
+	want := Charged{AuthFail: 2, NoAuth: 1, Silent: 1, GraceExceeded: 1}
 	if got := g.Stats().Charged; got != want {
 		t.Errorf("Charged: got %+v; want %+v", got, want)
 	}
@@ -437,9 +445,9 @@ func TestTrustedSources(t *testing.T) {
 			for range 3 { // above PerSource
 				open = append(open, admit(t, g, remote))
 			}
-			for _, tk := range open {
-				tk.Close(OutcomeGraceExceeded)
-			}
+			open[0].Close(OutcomeGraceExceeded)
+			open[1].Close(OutcomeSilent)
+			open[2].Close(OutcomeNoAuth)
 		})
 	}
 	st := g.Stats()
