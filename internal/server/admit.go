@@ -26,6 +26,8 @@ func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
 		switch {
 		case errors.Is(err, admission.ErrPenalized):
 			reason = "penalized"
+		case errors.Is(err, admission.ErrProbation):
+			reason = "probation"
 		case errors.Is(err, admission.ErrSourceBusy):
 			reason = "per_source"
 		case errors.Is(err, admission.ErrTooManyStartups):
@@ -43,13 +45,16 @@ func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
 // connClosed records a connection that never authenticated.
 func (s *Server) connClosed(tc *trackedConn) {
 	s.live.unregister(tc)
-	switch tc.outcome() {
-	case admission.OutcomeOK:
+	// The labels say how the connection ended, not what its source was
+	// charged: an idle connection the grace time closed is grace_exceeded
+	// here and silent in warren_ssh_penalties_total.
+	switch outcome := tc.outcome(); {
+	case outcome == admission.OutcomeOK:
 		s.metrics.connections.WithLabelValues("authenticated").Inc()
 		return
-	case admission.OutcomeGraceExceeded:
+	case tc.timedOut():
 		s.metrics.connections.WithLabelValues("grace_exceeded").Inc()
-	case admission.OutcomeNoAuth:
+	case outcome == admission.OutcomeNoAuth || outcome == admission.OutcomeSilent:
 		s.metrics.connections.WithLabelValues("no_auth").Inc()
 	}
 	fp, attempted := tc.refusal()
@@ -121,27 +126,34 @@ func printable(s string) string {
 }
 
 // admissionCollector reports, at each scrape, the penalties the admission
-// gate charged and the sources it refuses now.
+// gate charged, the sources it penalises now by stage, and how the
+// connections it admitted on probation ended.
 type admissionCollector struct {
 	gate      *admission.Gate
 	charged   *prometheus.Desc
 	penalized *prometheus.Desc
+	probation *prometheus.Desc
 }
 
 func newAdmissionCollector(g *admission.Gate) *admissionCollector {
 	return &admissionCollector{
 		gate: g,
 		charged: prometheus.NewDesc("warren_ssh_penalties_total",
-			"Unauthenticated connections whose end added to their source's penalty, by outcome (authfail, noauth, grace_exceeded).",
+			"Unauthenticated connections whose end added to their source's penalty, by outcome (authfail, noauth, silent, grace_exceeded).",
 			[]string{"outcome"}, nil),
 		penalized: prometheus.NewDesc("warren_ssh_penalized_sources",
-			"Source addresses refused now for their penalty.", nil, nil),
+			"Source addresses with an active penalty, by stage: door (refused before a byte is read) or probation (admitted to authenticate, rate-limited).",
+			[]string{"stage"}, nil),
+		probation: prometheus.NewDesc("warren_ssh_probation_connections_total",
+			"Connections admitted while their source was on probation, by how they ended (authenticated, authfail, noauth, silent, grace_exceeded, refused).",
+			[]string{"outcome"}, nil),
 	}
 }
 
 func (c *admissionCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.charged
 	ch <- c.penalized
+	ch <- c.probation
 }
 
 func (c *admissionCollector) Collect(ch chan<- prometheus.Metric) {
@@ -149,11 +161,23 @@ func (c *admissionCollector) Collect(ch chan<- prometheus.Metric) {
 	for outcome, n := range map[string]uint64{
 		"authfail":       st.Charged.AuthFail,
 		"noauth":         st.Charged.NoAuth,
+		"silent":         st.Charged.Silent,
 		"grace_exceeded": st.Charged.GraceExceeded,
 	} {
 		ch <- prometheus.MustNewConstMetric(c.charged, prometheus.CounterValue, float64(n), outcome)
 	}
-	ch <- prometheus.MustNewConstMetric(c.penalized, prometheus.GaugeValue, float64(st.Penalized))
+	ch <- prometheus.MustNewConstMetric(c.penalized, prometheus.GaugeValue, float64(st.Door), "door")
+	ch <- prometheus.MustNewConstMetric(c.penalized, prometheus.GaugeValue, float64(st.Probation), "probation")
+	for outcome, n := range map[string]uint64{
+		"authenticated":  st.OnProbation.OK,
+		"authfail":       st.OnProbation.AuthFail,
+		"noauth":         st.OnProbation.NoAuth,
+		"silent":         st.OnProbation.Silent,
+		"grace_exceeded": st.OnProbation.GraceExceeded,
+		"refused":        st.OnProbation.Refused,
+	} {
+		ch <- prometheus.MustNewConstMetric(c.probation, prometheus.CounterValue, float64(n), outcome)
+	}
 }
 
 // logTrusted says once, at start, which source ranges the penalties and

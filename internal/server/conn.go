@@ -33,6 +33,7 @@ type trackedConn struct {
 	lastOffered   gossh.PublicKey // the last key offered, for the audit log of a refusal
 	lastAccepted  bool            // the last key offered was the login's, but no signature came
 	refusedFor    string          // why a verified key was still refused, for the log and audit
+	spoke         bool            // a read returned at least one byte from the client
 	graceExceeded bool            // a read hit the handshake deadline
 	closed        bool
 	channels      int       // session channels open now
@@ -50,12 +51,17 @@ type prober interface {
 	SendRequest(name string, wantReply bool, payload []byte) (bool, []byte, error)
 }
 
-// Read notes when the login grace time ran out.
+// Read notes the client's first byte, and when the login grace time ran
+// out.
 func (c *trackedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	deadline := err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+	if n > 0 || deadline {
 		c.mu.Lock()
-		if !c.authenticated {
+		if n > 0 {
+			c.spoke = true
+		}
+		if deadline && !c.authenticated {
 			c.graceExceeded = true
 		}
 		c.mu.Unlock()
@@ -85,7 +91,9 @@ func (c *trackedConn) verified(now time.Time) {
 // outcome classifies the connection for the admission penalties. A
 // connection whose key checked out but whose login was refused anyway (it
 // holds its cap of connections) proved it is a teammate's, not a guess:
-// it is never counted as a failure against its source.
+// it is never counted as a failure against its source. One that never sent
+// a byte is silent, however it ended: an idle TCP connection held to the
+// grace time is not a stalled handshake.
 func (c *trackedConn) outcome() admission.Outcome {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -94,6 +102,8 @@ func (c *trackedConn) outcome() admission.Outcome {
 		return admission.OutcomeOK
 	case c.refusedFor != "":
 		return admission.OutcomeRefused
+	case !c.spoke && !c.authAttempted:
+		return admission.OutcomeSilent
 	case c.graceExceeded:
 		return admission.OutcomeGraceExceeded
 	case c.authAttempted:
@@ -101,6 +111,13 @@ func (c *trackedConn) outcome() admission.Outcome {
 	default:
 		return admission.OutcomeNoAuth
 	}
+}
+
+// timedOut reports whether the login grace time closed the connection.
+func (c *trackedConn) timedOut() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.graceExceeded
 }
 
 // refusal returns what the audit log records for a connection that never

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"net"
 	"testing"
+	"time"
 
 	"github.com/warren-ssh/warren/internal/admission"
 )
@@ -14,7 +16,10 @@ func TestConnOutcome(t *testing.T) {
 		tc   *trackedConn
 		want admission.Outcome
 	}{
-		{name: "never tried", tc: &trackedConn{}, want: admission.OutcomeNoAuth},
+		{name: "never sent a byte", tc: &trackedConn{}, want: admission.OutcomeSilent},
+		{name: "never sent a byte, grace time ran out", tc: &trackedConn{graceExceeded: true}, want: admission.OutcomeSilent},
+		{name: "spoke, never tried", tc: &trackedConn{spoke: true}, want: admission.OutcomeNoAuth},
+		{name: "spoke, then stalled", tc: &trackedConn{spoke: true, graceExceeded: true}, want: admission.OutcomeGraceExceeded},
 		{name: "wrong key", tc: &trackedConn{authAttempted: true}, want: admission.OutcomeAuthFail},
 		{name: "asked but never signed", tc: &trackedConn{authAttempted: true, lastAccepted: true}, want: admission.OutcomeAuthFail},
 		{name: "grace time ran out", tc: &trackedConn{authAttempted: true, graceExceeded: true}, want: admission.OutcomeGraceExceeded},
@@ -25,6 +30,43 @@ func TestConnOutcome(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.tc.outcome(); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestConnReadNotes: reads tell a client that spoke from a silent one, and
+// a deadline that passed before authentication from one after it.
+func TestConnReadNotes(t *testing.T) {
+	tests := []struct {
+		name          string
+		send          bool // the client sends a byte first
+		authenticated bool
+		want          admission.Outcome
+	}{
+		{name: "silent until the deadline", want: admission.OutcomeSilent},
+		{name: "spoke, then the deadline", send: true, want: admission.OutcomeGraceExceeded},
+		{name: "deadline after authentication", send: true, authenticated: true, want: admission.OutcomeOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server, client := net.Pipe()
+			t.Cleanup(func() { _ = server.Close(); _ = client.Close() })
+			tc := &trackedConn{Conn: server, authenticated: tt.authenticated}
+			if tt.send {
+				go func() { _, _ = client.Write([]byte("S")) }() // ends once read
+				if _, err := tc.Read(make([]byte, 1)); err != nil {
+					t.Fatalf("read: %v", err)
+				}
+			}
+			if err := tc.SetReadDeadline(time.Unix(1, 0)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tc.Read(make([]byte, 1)); err == nil {
+				t.Fatal("read past the deadline succeeded")
+			}
+			if got := tc.outcome(); got != tt.want {
 				t.Errorf("got %q; want %q", got, tt.want)
 			}
 		})
