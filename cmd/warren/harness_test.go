@@ -163,6 +163,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"stopwatch":          cmdStopwatch,
 		"gitd":               cmdGitd,
 		"silent":             cmdSilent,
+		"wrongkeys":          cmdWrongKeys,
+		"hammer":             cmdHammer,
+		"ssh-retry":          cmdSSHRetry,
 	}
 }
 
