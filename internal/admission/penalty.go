@@ -24,7 +24,9 @@ import (
 // failing costs the server at most one handshake per ProbationInterval.
 //
 // A zero field takes its default; a negative duration means zero (that
-// event adds nothing; a zero FirstStage goes straight to probation).
+// event adds nothing; a zero FirstStage goes straight to probation), but a
+// ProbationInterval or ProbationBurst below one takes its default: probation
+// is never unlimited.
 type Penalties struct {
 	AuthFail      time.Duration // authentication attempted and failed; default 5s
 	NoAuth        time.Duration // closed without trying to authenticate; default 1s
