@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"time"
+
+	"github.com/warren-ssh/warren/internal/screen"
 )
 
 // detachWait is how long a lone detach key at the end of a chunk waits for a
@@ -22,6 +24,22 @@ func (s *session) attach(ctx context.Context, r *run, c Client) Result {
 	if s.run != r || s.state != StateRunning {
 		s.mu.Unlock()
 		<-r.done
+		// The program ended before this client joined (a start that failed
+		// at once): it still sees what the program showed and why it ended.
+		s.mu.Lock()
+		var last []byte
+		if s.run == r && s.screen != nil {
+			if v, ok := s.viewerLocked(cl); ok {
+				var view screen.View
+				last = v.AppendViewAttach(nil, &view, o.AttachScrollback, cl.win.Cols, cl.win.Rows)
+			} else {
+				last = s.screen.AppendAttach(nil, o.AttachScrollback)
+			}
+		}
+		s.mu.Unlock()
+		if len(last) > 0 {
+			_, _ = c.Output.Write(last)
+		}
 		return s.endResult(r)
 	}
 	if len(s.clients) == 0 {

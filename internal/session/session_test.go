@@ -593,3 +593,32 @@ func TestDetachFreeRow(t *testing.T) {
 		t.Errorf("got %v, free row %d; want %v, free row %d (after %d rows)", res.Reason, res.FreeRow, Detached, rows+1, rows)
 	}
 }
+
+// TestEndedBeforeJoiningShowsTheEnd: a program that ends before its client
+// has joined (a start failing at once races the attach) still leaves the
+// client what it printed and the line saying why it ended.
+func TestEndedBeforeJoiningShowsTheEnd(t *testing.T) {
+	m, _ := newTestManager(t, func(o *Options) {
+		o.Command = []string{"/bin/sh", "-c", "echo cannot go on; exit 7"}
+	})
+	sp := Spec{Login: "alice", Workspace: "w"}
+	if err := m.Start(sp); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	s, err := m.lookup("alice", "w", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	r := s.run
+	s.mu.Unlock()
+	<-r.done // ended before anyone joined
+	out := &termOut{}
+	res := s.attach(context.Background(), r, Client{Input: make(chan []byte), Output: out, Window: win80})
+	if res.Reason != Exited || res.ExitCode != 7 {
+		t.Errorf("got %v code %d; want %v code 7", res.Reason, res.ExitCode, Exited)
+	}
+	if got := out.String(); !strings.Contains(got, "cannot go on") || !strings.Contains(got, "could not start") {
+		t.Errorf("output %q; want the program's words and why it ended", got)
+	}
+}
