@@ -23,6 +23,27 @@ type KeySet struct {
 	LastError string
 }
 
+// KeyClaim is one login's claim on a public key: the key's holder, the one
+// login it identifies, or another login that lists it and is refused for it.
+type KeyClaim struct {
+	Fingerprint string // SHA256 fingerprint
+	Login       string
+	Holder      bool
+	// Since is when the holder took the key, or when a refused login was
+	// first seen listing it.
+	Since time.Time
+	// How is how the holder came to hold it (KeyListed, KeySigned,
+	// KeyGiven); "" for a refused claim.
+	How string
+}
+
+// How a key's holder came to hold it.
+const (
+	KeyListed = "listed" // the first login seen listing it
+	KeySigned = "signed" // the holder signed in with it
+	KeyGiven  = "given"  // an admin gave it to the holder
+)
+
 // Account is the Unix identity of one login: its uid, which is also its gid.
 type Account struct {
 	Login     string
