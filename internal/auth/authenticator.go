@@ -39,6 +39,10 @@ type KeyStore interface {
 	KeySets(ctx context.Context) ([]store.KeySet, error)
 	ReplaceKeys(ctx context.Context, login string, keys []string, at time.Time) (changed bool, err error)
 	RecordFetchError(ctx context.Context, login, reason string, at time.Time) error
+	// KeyClaims and UpdateKeyClaims keep who holds each key (see
+	// Verified), so that it survives restarts.
+	KeyClaims(ctx context.Context) ([]store.KeyClaim, error)
+	UpdateKeyClaims(ctx context.Context, put, drop []store.KeyClaim) error
 }
 
 // Auditor records audit events. *store.Store satisfies it.
@@ -100,6 +104,8 @@ type Authenticator struct {
 	missCh  chan string // logins wanting an on-miss fetch; read by Run's miss loop
 	ready   chan struct{}
 
+	claimsDirty chan struct{} // poked when the key claims may have changed; read by Run's claim writer
+
 	snap      atomic.Pointer[snapshot]
 	group     singleflight.Group // one fetch at a time per login
 	running   atomic.Bool
@@ -118,8 +124,14 @@ type Authenticator struct {
 	localKeys   []Key                  // union of localByFile, by file name
 	localByFile map[string][]Key       // local key file → its keys, for every file loaded
 	github      map[string]*githubKeys // login → last good fetch; kept across allowlist changes
-	ambiguous   map[string]bool        // fingerprints already logged as ambiguous
+	keyRecs     map[string]*keyRecord  // fingerprint → who holds it, who else lists it
+	outbox      []store.Event          // audit events for the claim writer
 	changed     chan struct{}          // closed and replaced by publishLocked
+
+	// flushMu serialises flushClaims and guards saved, the key claims as
+	// last written to (or read from) the store.
+	flushMu sync.Mutex
+	saved   map[claimID]store.KeyClaim
 }
 
 // githubKeys is the cached GitHub key set of one login.
@@ -152,7 +164,13 @@ func suspendedBy(lastError string) bool {
 type snapshot struct {
 	allow  Allowlist
 	logins map[string]*loginKeys // every allowlisted login, keys or not
-	owners map[string]string     // fingerprint → login; ambiguous keys absent
+	// owners maps each listed key to the login it identifies: its holder,
+	// when the holder lists it.
+	owners map[string]keyOwner
+	// provable maps a key to the logins that list it, do not hold it, and
+	// take it by signing in with it (see Verified).
+	provable  map[string][]string
+	conflicts []Conflict // sorted by login, fingerprint
 }
 
 // loginKeys is one allowlisted login's keys: GitHub cache ∪ keys file ∪ local.
@@ -199,18 +217,20 @@ func New(ctx context.Context, opts Options) (*Authenticator, error) {
 		return nil, fmt.Errorf("new authenticator: %w", err)
 	}
 	a := &Authenticator{
-		opts:      opts,
-		cli:       cli,
-		log:       opts.Logger.With("component", "auth"),
-		now:       opts.Now,
-		missCh:    make(chan string, 64),
-		ready:     make(chan struct{}),
-		stamps:    make(map[string]fileStamp),
-		polled:    make(map[string]fileStamp),
-		fileKeys:  map[string][]Key{},
-		github:    make(map[string]*githubKeys),
-		ambiguous: make(map[string]bool),
-		changed:   make(chan struct{}),
+		opts:        opts,
+		cli:         cli,
+		log:         opts.Logger.With("component", "auth"),
+		now:         opts.Now,
+		missCh:      make(chan string, 64),
+		ready:       make(chan struct{}),
+		stamps:      make(map[string]fileStamp),
+		polled:      make(map[string]fileStamp),
+		fileKeys:    map[string][]Key{},
+		github:      make(map[string]*githubKeys),
+		keyRecs:     make(map[string]*keyRecord),
+		changed:     make(chan struct{}),
+		claimsDirty: make(chan struct{}, 1),
+		saved:       make(map[claimID]store.KeyClaim),
 	}
 	if opts.GitHubURL != "" {
 		a.fetcher = &Fetcher{
@@ -227,8 +247,14 @@ func New(ctx context.Context, opts Options) (*Authenticator, error) {
 		return nil, fmt.Errorf("new authenticator: %w", err)
 	}
 	a.mu.Lock()
+	loaded, err := a.loadClaimsLocked(ctx)
+	if err != nil {
+		a.mu.Unlock()
+		return nil, fmt.Errorf("new authenticator: %w", err)
+	}
 	a.publishLocked()
 	a.mu.Unlock()
+	a.logStanding(loaded)
 	return a, nil
 }
 
@@ -266,9 +292,9 @@ func (a *Authenticator) loadCache(ctx context.Context) error {
 }
 
 // CheckKey reports whether login is allowlisted and key is one of its keys
-// (GitHub cache ∪ keys file ∪ local keys) that identifies it: a key listed
-// by two allowlisted logins is refused for both, so CheckKey(l, k) implies
-// Identify(k) names l. It is meant for the SSH public-key callback: a pure memory
+// (GitHub cache ∪ keys file ∪ local keys) that identifies it, or that it
+// takes by signing in with it (see Verified): a key another login holds is
+// refused. It is meant for the SSH public-key callback: a pure memory
 // lookup, O(1), no I/O, nothing recorded. For an allowlisted login with no
 // cached GitHub keys it also asks Run for an on-miss fetch (non-blocking,
 // at most one per MissRetryInterval) and returns false; a login that is
@@ -288,9 +314,12 @@ func (a *Authenticator) CheckKey(login string, key ssh.PublicKey) bool {
 	if !ok {
 		return false
 	}
-	// Accept only a key that Identify would attribute to this login, so a
-	// key listed by two allowlisted logins (ambiguous) fails here already.
-	if owner, ok := s.owners[fp]; ok && owner == login {
+	// Accept only a key that identifies this login, or that it takes by
+	// signing in with it: a key another login holds fails here already.
+	if o, ok := s.owners[fp]; ok && o.login == login {
+		return true
+	}
+	if slices.Contains(s.provable[fp], login) {
 		return true
 	}
 	if lk.githubCount == 0 && a.fetcher != nil {
@@ -307,23 +336,20 @@ func (a *Authenticator) requestFetch(login string) {
 	}
 }
 
-// Identify returns the owner of a verified key: the one allowlisted login
-// listing it. A key listed by two allowlisted logins identifies nobody.
+// Identify returns the owner of a verified key: its holder, the first
+// allowlisted login seen listing it, when the holder lists it. A key
+// nobody holds yet (listed by several logins at once) identifies nobody.
 func (a *Authenticator) Identify(key ssh.PublicKey) (Identity, bool) {
 	if key == nil {
 		return Identity{}, false
 	}
 	fp := ssh.FingerprintSHA256(key)
 	s := a.snap.Load()
-	login, ok := s.owners[fp]
+	o, ok := s.owners[fp]
 	if !ok {
 		return Identity{}, false
 	}
-	e, ok := s.allow.Lookup(login)
-	if !ok {
-		return Identity{}, false
-	}
-	return Identity{Login: e.Login, Admin: e.Admin, Fingerprint: fp}, true
+	return s.identity(o.login, fp)
 }
 
 // Suspended reports whether login's cached GitHub keys are suspended (by
@@ -407,9 +433,10 @@ func (a *Authenticator) publishLocked() {
 		allow = allow.with(Entry{Login: a.opts.LocalLogin, Admin: true})
 	}
 	s := &snapshot{
-		allow:  allow,
-		logins: make(map[string]*loginKeys, allow.Len()),
-		owners: make(map[string]string),
+		allow:    allow,
+		logins:   make(map[string]*loginKeys, allow.Len()),
+		owners:   make(map[string]keyOwner),
+		provable: make(map[string][]string),
 	}
 	claims := make(map[string][]string) // fingerprint → logins listing it
 	for login := range allow.entries {
@@ -435,17 +462,7 @@ func (a *Authenticator) publishLocked() {
 		}
 		s.logins[login] = lk
 	}
-	for fp, logins := range claims {
-		if len(logins) == 1 {
-			s.owners[fp] = logins[0]
-			continue
-		}
-		if !a.ambiguous[fp] {
-			a.ambiguous[fp] = true
-			a.log.Warn("key listed by several allowlisted logins identifies nobody",
-				"fingerprint", fp, "logins", strings.Join(slices.Sorted(slices.Values(logins)), ","))
-		}
-	}
+	a.resolveClaimsLocked(s, claims)
 	old := a.snap.Swap(s)
 	if old == nil || !old.sameAs(s) {
 		close(a.changed)
@@ -453,10 +470,16 @@ func (a *Authenticator) publishLocked() {
 	}
 }
 
-// sameAs reports whether s and o have the same allowlist and key sets.
+// sameAs reports whether s and o have the same allowlist, key sets and
+// key owners.
 func (s *snapshot) sameAs(o *snapshot) bool {
-	if !s.allow.equal(o.allow) || len(s.logins) != len(o.logins) {
+	if !s.allow.equal(o.allow) || len(s.logins) != len(o.logins) || len(s.owners) != len(o.owners) {
 		return false
+	}
+	for fp, own := range s.owners {
+		if oown, ok := o.owners[fp]; !ok || oown.login != own.login {
+			return false
+		}
 	}
 	for login, lk := range s.logins {
 		olk, ok := o.logins[login]

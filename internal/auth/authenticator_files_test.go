@@ -135,54 +135,6 @@ func TestBadAllowlistKeepsPrevious(t *testing.T) {
 	}
 }
 
-func TestAmbiguousKeyIdentifiesNobody(t *testing.T) {
-	dir := t.TempDir()
-	shared, own := newEd25519(t), newEd25519(t)
-	h := filesHarness(t, dir, "alice\nbob\n", keysFile("alice", shared, "bob", shared, "bob", own, "carol", own))
-	tests := []struct {
-		name  string
-		key   ssh.PublicKey
-		login string // "" = nobody
-	}{
-		{name: "shared key", key: shared},
-		// carol is not allowlisted, so her copy of bob's key does not count.
-		{name: "key also listed by a non-allowlisted login", key: own, login: "bob"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			id, ok := h.a.Identify(tt.key)
-			if got := map[bool]string{true: id.Login}[ok]; got != tt.login {
-				t.Errorf("got %q; want %q", got, tt.login)
-			}
-		})
-	}
-	for _, login := range []string{"alice", "bob"} {
-		if h.a.CheckKey(login, shared) {
-			t.Errorf("CheckKey(%s, shared key) = true; want false (ambiguous)", login)
-		}
-	}
-	if !h.a.CheckKey("bob", own) || h.a.CheckKey("carol", own) {
-		t.Error("CheckKey for bob's own key: want bob true, carol false")
-	}
-	if err := h.a.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	if got := h.logs.count("identifies nobody", ssh.FingerprintSHA256(shared), "logins=alice,bob"); got != 1 {
-		t.Errorf("got %d ambiguity warnings; want 1", got)
-	}
-	// Removing bob makes the key alice's alone.
-	writeFile(t, dir, "allow", "alice\n")
-	if err := h.a.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	if id, ok := h.a.Identify(shared); !ok || id.Login != "alice" || id.Fingerprint != ssh.FingerprintSHA256(shared) {
-		t.Errorf("Identify = %+v, %v; want alice", id, ok)
-	}
-	if !h.a.CheckKey("alice", shared) {
-		t.Error("CheckKey(alice, shared key) = false once alice alone lists it")
-	}
-}
-
 func TestIdentifyNeverReturnsNonAllowlisted(t *testing.T) {
 	alice, bob := newEd25519(t), newEd25519(t)
 	h := newHarness(t, func(o *Options) { o.Allow = []string{"alice", "bob"} }, func(h *harness) {

@@ -31,6 +31,9 @@ var (
 	ErrUnexpectedStatus = errors.New("unexpected status")
 	// ErrTooLarge means a response body or file exceeded its size limit.
 	ErrTooLarge = errors.New("too large")
+	// ErrKeyNotListed means a login does not list the key it was to be
+	// given.
+	ErrKeyNotListed = errors.New("login does not list that key")
 	// ErrAlreadyRunning means Run was called twice.
 	ErrAlreadyRunning = errors.New("already running")
 )

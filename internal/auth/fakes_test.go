@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,8 @@ type fakeStore struct {
 	sets        map[string]store.KeySet
 	fetchErrors []string // "login: reason"
 	events      []store.Event
+	claims      map[claimID]store.KeyClaim
+	claimErr    error // when set, UpdateKeyClaims fails with it
 }
 
 var (
@@ -32,7 +35,81 @@ var (
 	_ Auditor  = (*fakeStore)(nil)
 )
 
-func newFakeStore() *fakeStore { return &fakeStore{sets: make(map[string]store.KeySet)} }
+func newFakeStore() *fakeStore {
+	return &fakeStore{sets: make(map[string]store.KeySet), claims: make(map[claimID]store.KeyClaim)}
+}
+
+func (s *fakeStore) KeyClaims(context.Context) ([]store.KeyClaim, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.KeyClaim
+	for _, id := range sortedIDs(s.claims) {
+		out = append(out, s.claims[id])
+	}
+	return out, nil
+}
+
+// UpdateKeyClaims applies put and drop as the store does, refusing a
+// second holder of one key.
+func (s *fakeStore) UpdateKeyClaims(_ context.Context, put, drop []store.KeyClaim) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claimErr != nil {
+		return s.claimErr
+	}
+	next := maps.Clone(s.claims)
+	for _, c := range drop {
+		delete(next, claimID{c.Fingerprint, c.Login})
+	}
+	for _, c := range put {
+		next[claimID{c.Fingerprint, c.Login}] = c
+	}
+	holders := map[string]string{}
+	for _, c := range next {
+		if !c.Holder {
+			continue
+		}
+		if h, ok := holders[c.Fingerprint]; ok {
+			return fmt.Errorf("two holders of %s: %s and %s: %w", c.Fingerprint, h, c.Login, store.ErrConflict)
+		}
+		holders[c.Fingerprint] = c.Login
+	}
+	s.claims = next
+	return nil
+}
+
+// claimsOf renders the stored claims of fp, one per line, sorted:
+// "login holder|refused how" for fingerprint fp.
+func (s *fakeStore) claimsOf(fp string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range sortedIDs(s.claims) {
+		c := s.claims[id]
+		if c.Fingerprint != fp {
+			continue
+		}
+		role := "refused"
+		if c.Holder {
+			role = "holder " + c.How
+		}
+		out = append(out, c.Login+" "+role)
+	}
+	return out
+}
+
+// eventsOf returns "kind login detail" for the audit events of kind.
+func (s *fakeStore) eventsOf(kind string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.events {
+		if e.Kind == kind {
+			out = append(out, e.Kind+" "+e.Login+" "+e.Detail)
+		}
+	}
+	return out
+}
 
 func (s *fakeStore) KeySet(_ context.Context, login string) (store.KeySet, error) {
 	s.mu.Lock()
@@ -282,6 +359,7 @@ type harness struct {
 	store *fakeStore
 	clock *fakeClock
 	logs  *logRecorder
+	opts  Options // as New got them
 }
 
 // newHarness builds an Authenticator over fresh fakes; edit adjusts the
@@ -307,7 +385,7 @@ func newHarness(t *testing.T, edit func(*Options), prepare ...func(*harness)) *h
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	h.a = a
+	h.a, h.opts = a, opts
 	return h
 }
 

@@ -26,6 +26,8 @@ func (a *Authenticator) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	// The watcher ends when ctx ends.
 	wg.Go(func() { a.watch(ctx) })
+	// The claim writer ends when ctx ends, after a last write.
+	wg.Go(func() { a.claimWriter(ctx) })
 	if a.fetcher == nil {
 		a.markReady()
 	} else {
