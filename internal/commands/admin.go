@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,14 @@ type UserInfo struct {
 	Keys      int       // cached keys
 	Sessions  int       // live sessions
 	UID       uint32    // the login's own uid (isolated mode); 0 until it has one
+	// Conflicts are the keys the login lists that are not its own.
+	Conflicts []UserConflict
+}
+
+// UserConflict is a key a login lists that is not that login's.
+type UserConflict struct {
+	Fingerprint string
+	KeyConflict
 }
 
 // SessionInfo is one session of any login.
@@ -74,15 +83,26 @@ type userRecord struct {
 	Keys      int      `json:"keys"`
 	Sessions  int      `json:"sessions"`
 	UID       *uint32  `json:"uid"` // null until the login has one
+	// Conflicts are the keys the login lists that are not its own.
+	Conflicts []conflictRecord `json:"conflicts"`
+}
+
+type conflictRecord struct {
+	Fingerprint string `json:"fingerprint"`
+	HeldBy      string `json:"held_by"` // "" while contested
+	Contested   bool   `json:"contested"`
+	Takeable    bool   `json:"takeable"` // the login takes it by signing in with it
 }
 
 // Users lists the allowlist. Text fields: login, role, last login, key
-// count, live sessions, uid ("-" until the login has its own).
+// count, live sessions, uid ("-" until the login has its own). Each key a
+// login lists that another login holds (a key conflict) is noted on
+// stderr.
 func Users(a Admin) Command {
 	return Command{
 		Name:    "users",
 		Args:    "[--json]",
-		Summary: "list allowed logins: login, role, last login, keys, sessions, uid",
+		Summary: "list allowed logins: login, role, last login, keys, sessions, uid; key conflicts on stderr",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "users")
@@ -96,9 +116,12 @@ func Users(a Admin) Command {
 			if asJSON {
 				recs := make([]userRecord, 0, len(list))
 				for _, u := range list {
-					rec := userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions, nil}
+					rec := userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions, nil, []conflictRecord{}}
 					if u.UID != 0 {
 						rec.UID = &u.UID
+					}
+					for _, c := range u.Conflicts {
+						rec.Conflicts = append(rec.Conflicts, conflictRecord{c.Fingerprint, c.HeldBy, c.Contested, c.Takeable})
 					}
 					recs = append(recs, rec)
 				}
@@ -116,9 +139,40 @@ func Users(a Admin) Command {
 				}
 				t.row(u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions), uid)
 			}
-			return t.flush()
+			if err := t.flush(); err != nil {
+				return err
+			}
+			return writeUserConflicts(stderr(env), list)
 		},
 	}
+}
+
+// writeUserConflicts notes every key conflict of list on w, and how an
+// admin resolves one.
+func writeUserConflicts(w io.Writer, list []UserInfo) error {
+	noted := false
+	for _, u := range list {
+		for _, c := range u.Conflicts {
+			noted = true
+			var msg string
+			switch {
+			case c.Contested:
+				msg = "listed by several logins at once: nobody's until one of them signs in with it"
+			case c.Takeable:
+				msg = fmt.Sprintf("held by %s, who never signed in with it: %s takes it by signing in with it", field(c.HeldBy), field(u.Login))
+			default:
+				msg = fmt.Sprintf("held by %s: refused for %s", field(c.HeldBy), field(u.Login))
+			}
+			if _, err := fmt.Fprintf(w, "warren: key conflict: %s lists %s, %s\n", field(u.Login), field(c.Fingerprint), msg); err != nil {
+				return err
+			}
+		}
+	}
+	if !noted {
+		return nil
+	}
+	_, err := fmt.Fprintln(w, "warren: give-key LOGIN FINGERPRINT makes a key LOGIN's")
+	return err
 }
 
 type sessionRecord struct {

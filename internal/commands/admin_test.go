@@ -11,6 +11,11 @@ func newFakeAdmin() *fakeAdmin {
 		users: []UserInfo{
 			{Login: "alice", LastLogin: t0, Keys: 2, Sessions: 1, UID: 20000},
 			{Login: "boss", Admin: true, Keys: 1},
+			{Login: "eve", Keys: 3, Conflicts: []UserConflict{
+				{Fingerprint: "SHA256:held", KeyConflict: KeyConflict{HeldBy: "boss"}},
+				{Fingerprint: "SHA256:listed", KeyConflict: KeyConflict{HeldBy: "alice", Takeable: true}},
+				{Fingerprint: "SHA256:tie", KeyConflict: KeyConflict{Contested: true, Takeable: true}},
+			}},
 		},
 		sessions: []SessionInfo{
 			{Login: "alice", Workspace: "web", State: StateRunning, Clients: 1, SessionID: "id-1", LastActivity: t0},
@@ -50,10 +55,18 @@ func TestAdminCommands(t *testing.T) {
 	}
 	runCases(t, mk, []cmdCase{
 		{name: "users", id: boss, argv: []string{"users"},
-			wantStdout: "alice\tuser\t2025-03-01T12:00:00Z\t2\t1\t20000\nboss\tadmin\t-\t1\t0\t-\n"},
+			wantStdout: "alice\tuser\t2025-03-01T12:00:00Z\t2\t1\t20000\nboss\tadmin\t-\t1\t0\t-\neve\tuser\t-\t3\t0\t-\n",
+			wantStderr: "warren: key conflict: eve lists SHA256:held, held by boss: refused for eve\n" +
+				"warren: key conflict: eve lists SHA256:listed, held by alice, who never signed in with it: eve takes it by signing in with it\n" +
+				"warren: key conflict: eve lists SHA256:tie, listed by several logins at once: nobody's until one of them signs in with it\n" +
+				"warren: give-key LOGIN FINGERPRINT makes a key LOGIN's\n"},
 		{name: "users json", id: boss, argv: []string{"users", "--json"}, wantStdout: `[
-			{"login":"alice","admin":false,"last_login":"2025-03-01T12:00:00Z","keys":2,"sessions":1,"uid":20000},
-			{"login":"boss","admin":true,"last_login":null,"keys":1,"sessions":0,"uid":null}]`},
+			{"login":"alice","admin":false,"last_login":"2025-03-01T12:00:00Z","keys":2,"sessions":1,"uid":20000,"conflicts":[]},
+			{"login":"boss","admin":true,"last_login":null,"keys":1,"sessions":0,"uid":null,"conflicts":[]},
+			{"login":"eve","admin":false,"last_login":null,"keys":3,"sessions":0,"uid":null,"conflicts":[
+				{"fingerprint":"SHA256:held","held_by":"boss","contested":false,"takeable":false},
+				{"fingerprint":"SHA256:listed","held_by":"alice","contested":false,"takeable":true},
+				{"fingerprint":"SHA256:tie","held_by":"","contested":true,"takeable":true}]}]`},
 		{name: "users argument", id: boss, argv: []string{"users", "x"}, wantCode: 2,
 			wantStderr: "warren: users: users takes no arguments\nusage: users [--json]\n"},
 		{name: "sessions", id: boss, argv: []string{"sessions"},

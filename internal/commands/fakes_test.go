@@ -272,6 +272,21 @@ func (f *fakeKeys) Refresh(_ context.Context, login string, accept bool) (KeySet
 	return set, nil
 }
 
+// GiveKey gives a key that login lists; "SHA256:held" was bob's.
+func (f *fakeKeys) GiveKey(_ context.Context, login, fp string) (string, error) {
+	f.calls = append(f.calls, "give "+login+" "+fp)
+	set, ok := f.sets[login]
+	if !ok {
+		return "", fmt.Errorf("login %s: %w", login, ErrNotFound)
+	}
+	for _, k := range set.Keys {
+		if k.Fingerprint == fp {
+			return k.HeldBy, nil
+		}
+	}
+	return "", &UserError{Msg: login + " does not list " + fp}
+}
+
 // fakeAdmin serves fixed admin data and records calls.
 type fakeAdmin struct {
 	users    []UserInfo
