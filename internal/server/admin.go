@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -30,7 +32,11 @@ func (a adminService) Keys(ctx context.Context, login string) (commands.KeySet, 
 	keys, fetched := a.s.auth.Keys(login)
 	ks := commands.KeySet{FetchedAt: fetched}
 	for _, k := range keys {
-		ks.Keys = append(ks.Keys, commands.KeyInfo{Type: k.PublicKey.Type(), Fingerprint: k.Fingerprint, Comment: k.Comment})
+		ki := commands.KeyInfo{Type: k.PublicKey.Type(), Fingerprint: k.Fingerprint, Comment: k.Comment}
+		if c, ok := a.s.auth.ConflictOf(login, k.Fingerprint); ok {
+			ki.KeyConflict = keyConflict(c)
+		}
+		ks.Keys = append(ks.Keys, ki)
 	}
 	if row, err := a.s.store.KeySet(ctx, login); err == nil {
 		ks.LastError = row.LastError
@@ -44,6 +50,7 @@ const (
 	eventAdminRefreshKeys = "admin.refresh_keys"
 	eventAdminAcceptKeys  = "admin.accept_keys"
 	eventAdminKick        = "admin.kick"
+	eventAdminGiveKey     = "admin.give_key"
 )
 
 // errNoActor refuses an admin action whose caller is unknown: the audit log
@@ -80,6 +87,64 @@ func (a adminService) Refresh(ctx context.Context, login string, accept bool) (c
 	return a.Keys(ctx, login)
 }
 
+// GiveKey implements commands.KeySource: the key becomes login's, audited
+// with the admin who gave it. The previous holder's connections with it
+// are closed by the revocation watcher.
+func (a adminService) GiveKey(ctx context.Context, login, fp string) (string, error) {
+	by, err := actor(ctx)
+	if err != nil {
+		return "", err
+	}
+	from, err := a.s.auth.GiveKey(login, fp, by)
+	switch {
+	case errors.Is(err, auth.ErrNotAllowed), errors.Is(err, auth.ErrInvalidLogin):
+		return "", fmt.Errorf("%s: %w", login, commands.ErrNotFound)
+	case errors.Is(err, auth.ErrKeyNotListed):
+		return "", &commands.UserError{Msg: fmt.Sprintf("%s does not list %s (see keys %s)", login, quoteFingerprint(fp), login), Err: err}
+	case err != nil:
+		return "", err
+	}
+	detail := "from=" + from
+	if from == "" {
+		detail = "from=nobody"
+	}
+	_ = a.s.audit.AddEvent(ctx, store.Event{Kind: eventAdminGiveKey, Login: login, Actor: by, Fingerprint: fp, Detail: detail})
+	return from, nil
+}
+
+// quoteFingerprint makes a fingerprint typed by an admin safe to echo.
+func quoteFingerprint(fp string) string {
+	if len(fp) > 64 {
+		fp = fp[:64] + "…"
+	}
+	return printable(fp)
+}
+
+// keyConflict is an auth.Conflict as the commands show it.
+func keyConflict(c auth.Conflict) commands.KeyConflict {
+	return commands.KeyConflict{HeldBy: c.Holder, Contested: c.Holder == "", Takeable: c.Takeable}
+}
+
+// conflictNotice is the picker's warning line for an admin while some
+// login lists a key another login holds; "" when none does.
+func (s *Server) conflictNotice() string {
+	cs := s.auth.Conflicts()
+	if len(cs) == 0 {
+		return ""
+	}
+	var logins []string
+	for _, c := range cs {
+		if !slices.Contains(logins, c.Login) {
+			logins = append(logins, c.Login)
+		}
+	}
+	noun := "key conflicts"
+	if len(cs) == 1 {
+		noun = "key conflict"
+	}
+	return fmt.Sprintf("%d %s (%s): see users", len(cs), noun, strings.Join(logins, ", "))
+}
+
 // Users implements commands.Admin: the allowlist with what is known of each.
 func (a adminService) Users(ctx context.Context) ([]commands.UserInfo, error) {
 	accounts, err := a.s.store.Accounts(ctx)
@@ -90,11 +155,17 @@ func (a adminService) Users(ctx context.Context) ([]commands.UserInfo, error) {
 	for _, acct := range accounts {
 		uids[acct.Login] = acct.UID
 	}
+	conflicts := a.s.auth.Conflicts()
 	var out []commands.UserInfo
 	for _, login := range a.s.auth.Logins() {
 		e, _ := a.s.auth.Lookup(login)
 		keys, _ := a.s.auth.Keys(login)
 		u := commands.UserInfo{Login: login, Admin: e.Admin, Keys: len(keys), UID: uids[login]}
+		for _, c := range conflicts {
+			if c.Login == login {
+				u.Conflicts = append(u.Conflicts, commands.UserConflict{Fingerprint: c.Fingerprint, KeyConflict: keyConflict(c)})
+			}
+		}
 		if row, err := a.s.store.User(ctx, login); err == nil {
 			u.LastLogin = row.LastLogin
 		}

@@ -63,28 +63,60 @@ func (s *Server) connClosed(tc *trackedConn) {
 	}
 	s.metrics.connections.WithLabelValues("refused").Inc()
 	user := tc.ctx.User()
-	reason := tc.refusedReason()
+	reason, holder := tc.refusedReason(), ""
 	if reason == "" {
-		reason = s.refusalReason(user)
+		reason, holder = s.refusalReason(user, fp)
 	}
 	s.metrics.logins.WithLabelValues("refused", reason).Inc()
-	s.logger.Info("login refused", "login", printable(user), "remote", tc.RemoteAddr().String(), "fingerprint", fp, "reason", reason)
+	detail, logArgs := reason, []any{"login", printable(user), "remote", tc.RemoteAddr().String(), "fingerprint", fp, "reason", reason}
+	if reason == reasonKeyConflict {
+		detail, logArgs = reason+": held by "+holder, append(logArgs, "holder", holder)
+	}
+	s.logger.Info("login refused", logArgs...)
 	_ = s.audit.AddEvent(tc.ctx, store.Event{
 		Kind: eventLoginRefused, Login: printable(user), Remote: tc.RemoteAddr().String(),
-		Fingerprint: fp, Detail: reason,
+		Fingerprint: fp, Detail: detail,
 	})
 }
 
+// reasonKeyConflict is the refusal reason of a key the login lists but
+// another login holds (or several listed at once).
+const reasonKeyConflict = "key_conflict"
+
+// keyConflict reports whether login lists the key with fingerprint fp and
+// is refused for it, and who holds it ("none" while nobody does).
+func (s *Server) keyConflict(login, fp string) (holder string, ok bool) {
+	c, ok := s.auth.ConflictOf(login, fp)
+	if !ok {
+		return "", false
+	}
+	if c.Holder == "" {
+		return "none", true
+	}
+	return c.Holder, true
+}
+
 // refusalReason explains, for the log and audit only, why login got no
-// session. The client is told nothing more than "permission denied".
-func (s *Server) refusalReason(user string) string {
+// session with the key of fingerprint fp (the last one offered); for a key
+// another login holds, it names the holder too. The client is told nothing
+// more than "permission denied".
+func (s *Server) refusalReason(user, fp string) (reason, holder string) {
 	login, err := auth.NormalizeLogin(user)
 	switch {
 	case err != nil:
-		return "invalid_login"
+		return "invalid_login", ""
 	case !s.allowed(login):
-		return "not_allowlisted"
+		return "not_allowlisted", ""
 	}
+	if holder, ok := s.keyConflict(login, fp); ok {
+		return reasonKeyConflict, holder
+	}
+	return s.keyRefusal(login), ""
+}
+
+// keyRefusal is refusalReason for an allowlisted login whose key is no
+// conflict.
+func (s *Server) keyRefusal(login string) string {
 	if _, suspended := s.auth.Suspended(login); suspended {
 		return "keys_suspended" // GitHub said 404, or replaced every key
 	}

@@ -79,6 +79,7 @@ func (s *Server) commandList() []commands.Command {
 		commands.History(w),
 		commands.Keys(a),
 		commands.RefreshKeys(a),
+		commands.GiveKey(a),
 		commands.Users(a),
 		commands.Sessions(a),
 		commands.Audit(a),

@@ -162,11 +162,20 @@ func (s *Server) runPicker(ctx context.Context, st *sessionTerminal, selected st
 	defer release()
 	win := st.t.size()
 	profile := colorprofile.Env(st.env)
+	warning := s.pickerWarning
+	if st.id.Admin {
+		// An admin is told of key conflicts, which only an admin resolves.
+		if n := s.conflictNotice(); n != "" && warning != "" {
+			warning = n + " · " + warning
+		} else if n != "" {
+			warning = n
+		}
+	}
 	m := tui.New(tui.Options{
 		Source:            pickerSource{w: workspaceService{s}, login: st.id.Login},
 		Login:             st.id.Login,
 		Selected:          selected,
-		Warning:           s.pickerWarning,
+		Warning:           warning,
 		Width:             win.Cols,
 		Height:            win.Rows,
 		HasDarkBackground: true,

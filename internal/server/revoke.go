@@ -35,9 +35,15 @@ func (s *Server) revoke() {
 			fmt.Fprintf(sess.Stderr(), "\r\nwarren: access for %s was revoked\r\n", lc.id.Login)
 		}
 		remote := lc.tc.RemoteAddr().String()
-		s.logger.Info("connection closed: access revoked", "login", lc.id.Login, "remote", remote)
+		reason, holder := s.refusalReason(lc.id.Login, lc.id.Fingerprint)
+		detail, logArgs := reason, []any{"login", lc.id.Login, "remote", remote, "fingerprint", lc.id.Fingerprint, "reason", reason}
+		if reason == reasonKeyConflict {
+			// An admin gave the key to another login.
+			detail, logArgs = reason+": held by "+holder, append(logArgs, "holder", holder)
+		}
+		s.logger.Info("connection closed: access revoked", logArgs...)
 		_ = s.audit.AddEvent(context.Background(), store.Event{Kind: eventSessionRevoked, Login: lc.id.Login,
-			Remote: remote, Fingerprint: lc.id.Fingerprint})
+			Remote: remote, Fingerprint: lc.id.Fingerprint, Detail: detail})
 		_ = lc.tc.Close()
 	}
 }

@@ -373,9 +373,11 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	cfg := baseConfig()
 	cfg.VerifiedPublicKeyCallback = func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
-		// Defence in depth: the key must still belong to the login now.
-		id, ok := s.auth.Identify(key)
-		if !ok || !s.auth.CheckKey(conn.User(), key) {
+		// Defence in depth: the key must still belong to the login now. A
+		// key the login takes by signing in with it (one its holder only
+		// listed, or several logins listed at once) becomes its here.
+		id, ok := s.auth.Verified(conn.User(), key)
+		if !ok {
 			return nil, fmt.Errorf("key no longer accepted for %q", conn.User())
 		}
 		if tc := trackedFromContext(ctx); tc != nil {
