@@ -166,6 +166,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"wrongkeys":          cmdWrongKeys,
 		"hammer":             cmdHammer,
 		"ssh-retry":          cmdSSHRetry,
+		"agent-churn":        cmdAgentChurn,
 	}
 }
 
@@ -242,10 +243,11 @@ func warrenProc(ts *testscript.TestScript) *serverProc { return ts.Value(serverK
 
 var listenLine = regexp.MustCompile(`msg="warren listening" ssh=(\S+) http=(\S*)`)
 
-// serve [-dropcaps | -no-nss-wrapper] [-defaults [-as USER]] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
+// serve [-dropcaps | -no-nss-wrapper] [-umask MASK] [-defaults [-as USER]] [FLAGS...]: starts warren serve on 127.0.0.1:0 with the script's data
 // dir and fake GitHub, waits until it listens, and sets $PORT and $HTTP.
 // -dropcaps runs it through setpriv without CAP_SETUID and CAP_SETGID.
 // -no-nss-wrapper runs it where libnss_wrapper.so is not installed.
+// -umask MASK runs it under that umask (octal).
 // -defaults starts it as `go run ./cmd/warren serve` from $PWD would (see
 // goRun), with the default --data and --host-keys.
 // Its log goes to $WORK/server.log (appended across restarts). With !,
@@ -266,6 +268,9 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if len(args) > 0 && args[0] == "-no-nss-wrapper" {
 		prefix, args = withoutNSSWrapper(ts), args[1:]
+	}
+	if len(args) > 1 && args[0] == "-umask" {
+		prefix, args = append(prefix, umaskPrefix(ts, args[1])...), args[2:]
 	}
 	bin, defaults := lookPath(ts, "warren"), false
 	if len(args) > 0 && args[0] == "-defaults" {

@@ -15,6 +15,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"warren":     func() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) },
 		"fakeclaude": func() { os.Exit(fakeClaude()) },
+		"agentrace":  func() { os.Exit(agentRace()) },
 	})
 }
 

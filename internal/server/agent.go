@@ -21,7 +21,8 @@ import (
 // after every reconnect — the long-standing tmux annoyance. The socket
 // exists only while the login has a forwarded agent, 0600. Its directory
 // belongs to the server: 0700 in shared mode; in isolated mode 0711 so the
-// login's programs pass through it, and the socket is the login's own.
+// login's programs pass through it, and the socket is the login's own. The
+// socket appears there already 0600 and owned by the login (see listen).
 type agentHub struct {
 	dir    string
 	logger *slog.Logger
@@ -108,33 +109,80 @@ func (h *agentHub) add(login string, conn *gossh.ServerConn) (remove func(), err
 	return func() { h.remove(login, conn) }, nil
 }
 
+// bindDirName is the server's private directory under the hub's, where
+// each socket is made before it is moved into place. Logins never start
+// with a dot.
+const bindDirName = ".bind"
+
+// listen makes login's socket with no moment at which anyone else can
+// reach it: it is bound in a directory only the server may enter, given
+// its mode (0600) and owner there, and only then renamed to its place,
+// which an earlier socket left behind is atomically replaced in. Binding
+// at the final path and chmod'ing after would leave the socket reachable,
+// with whatever mode the server's umask gave it, until the chmod; and
+// umask itself is process-wide, shared by every goroutine.
 func (h *agentHub) listen(login string) (net.Listener, error) {
 	if err := h.prepare(login); err != nil {
 		return nil, err
 	}
-	path := h.socketPath(login)
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	private, err := h.privateDir()
+	if err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(private, login)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("agent socket: %w", err)
 	}
-	ln, err := net.Listen("unix", path)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
 	if err != nil {
 		return nil, fmt.Errorf("agent socket: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	// The socket file moves: remove deletes it at its final path.
+	ln.SetUnlinkOnClose(false)
+	fail := func(err error) (net.Listener, error) {
 		ln.Close()
+		_ = os.Remove(tmp)
 		return nil, fmt.Errorf("agent socket: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fail(err)
 	}
 	if h.owner != nil {
 		c, err := h.owner(login)
 		if err == nil && c != nil {
-			err = os.Lchown(path, int(c.Uid), int(c.Gid))
+			err = os.Lchown(tmp, int(c.Uid), int(c.Gid))
 		}
 		if err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("agent socket: %w", err)
+			return fail(err)
 		}
 	}
+	if err := os.Rename(tmp, h.socketPath(login)); err != nil {
+		return fail(err)
+	}
 	return ln, nil
+}
+
+// privateDir makes the directory sockets are bound in: the server's own,
+// 0700, never entered by a login's programs.
+func (h *agentHub) privateDir() (string, error) {
+	d := filepath.Join(h.dir, bindDirName)
+	if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", fmt.Errorf("agent socket: %w", err)
+	}
+	fi, err := os.Lstat(d)
+	if err != nil {
+		return "", fmt.Errorf("agent socket: %w", err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok || int(st.Uid) != os.Geteuid() {
+		return "", fmt.Errorf("agent socket: %s is not the server's own directory", d)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return "", fmt.Errorf("agent socket: %w", err)
+		}
+	}
+	return d, nil
 }
 
 func (h *agentHub) remove(login string, conn *gossh.ServerConn) {
@@ -151,7 +199,10 @@ func (h *agentHub) remove(login string, conn *gossh.ServerConn) {
 		}
 	}
 	if len(al.conns) == 0 {
-		al.ln.Close() // also removes the socket file
+		al.ln.Close()
+		if err := os.Remove(h.socketPath(login)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			h.logger.Warn("remove agent socket", "login", login, "err", err)
+		}
 		delete(h.logins, login)
 	}
 }
