@@ -50,10 +50,13 @@ RUN mkdir -p /data /hostkeys \
 # The host keys keep a volume of their own, /hostkeys, where existing
 # deployments have theirs: without WARREN_HOST_KEYS they would go under the
 # data dir (/data/hostkeys), and every client would see a new host key.
+# /healthz and /metrics listen on a socket only the server and the
+# HEALTHCHECK (which reads WARREN_HTTP) can reach: on TCP, every session in
+# the container could read them.
 ENV WARREN_LISTEN=:2222 \
     WARREN_DATA=/data \
     WARREN_HOST_KEYS=/hostkeys \
-    WARREN_HTTP=127.0.0.1:8080 \
+    WARREN_HTTP=unix:/data/run/http.sock \
     WARREN_LOG_FORMAT=json \
     WARREN_ENV=ANTHROPIC_API_KEY \
     DISABLE_AUTOUPDATER=1

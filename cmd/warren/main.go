@@ -150,7 +150,8 @@ Ask the running server's /healthz; exit 0 when it is healthy, 1 when not
 (Docker's HEALTHCHECK runs it).
 
 Flags:
-  --http ADDR   the server's --http address (env WARREN_HTTP, default %s)
+  --http ADDR   the server's --http address, HOST:PORT or unix:PATH
+                (env WARREN_HTTP, default %s)
 `
 
 // healthcheck asks the server's /healthz, for Docker's HEALTHCHECK. It
@@ -180,16 +181,27 @@ func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, "warren: healthcheck needs --http")
 		return 1
 	}
-	host, port, err := net.SplitHostPort(addr)
+	network, target, err := config.ParseHTTP(addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "warren: --http: %v\n", err)
 		return 1
 	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
+	url := "http://warren/healthz"
+	transport := &http.Transport{}
+	if network == "unix" {
+		transport.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", target)
+		}
+	} else {
+		host, port, _ := net.SplitHostPort(target)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		url = "http://" + net.JoinHostPort(host, port) + "/healthz"
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	client := &http.Client{Timeout: 5 * time.Second, Transport: transport}
+	resp, err := client.Get(url)
 	if err != nil {
 		fmt.Fprintf(stderr, "warren: unhealthy: %v\n", err)
 		return 1

@@ -60,6 +60,9 @@ func TestDockerfile(t *testing.T) {
 		regexp.MustCompile(`chmod 0700 /hostkeys`),
 		// --host-keys defaults to <data>/hostkeys: the image names its volume.
 		regexp.MustCompile(`^WARREN_HOST_KEYS=/hostkeys\b`),
+		// /healthz and /metrics on a socket only the server (and the
+		// HEALTHCHECK, which reads WARREN_HTTP) can reach, not the sessions.
+		regexp.MustCompile(`^WARREN_HTTP=unix:/data/run/http\.sock\b`),
 		regexp.MustCompile(`^VOLUME \["/data", "/hostkeys"\]$`),
 		regexp.MustCompile(`^EXPOSE 2222$`),
 		regexp.MustCompile(`^STOPSIGNAL SIGTERM$`),

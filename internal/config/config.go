@@ -20,7 +20,9 @@ type Config struct {
 	// HostKeysDir holds the SSH host keys, generated on first start; ""
 	// means <DataDir>/hostkeys (see Resolve).
 	HostKeysDir string
-	// HTTP is the address of the /healthz and /metrics listener; "" disables it.
+	// HTTP is the address of the /healthz and /metrics listener: HOST:PORT,
+	// or unix:PATH for a socket (0600, in a directory of the server's own)
+	// that no session can reach; "" disables it. See ParseHTTP.
 	HTTP string
 
 	// Allow lists GitHub logins allowed in, from --allow.
@@ -237,7 +239,7 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	str(&c.Listen, "listen", "SSH listen address")
 	str(&c.DataDir, "data", "data directory: database, history, workspaces, homes")
 	str(&c.HostKeysDir, "host-keys", "host key directory, keys generated on first start (\"\": <data>/hostkeys)")
-	str(&c.HTTP, "http", `/healthz and /metrics listen address ("" disables)`)
+	str(&c.HTTP, "http", `/healthz and /metrics listen address: HOST:PORT (any local process, sessions included, can read it) or unix:PATH (the server's alone); "" disables`)
 	list(&c.Allow, "allow", "comma-separated GitHub logins allowed in")
 	str(&c.AllowFile, "allow-file", "file with one login per line ('login admin' marks an admin); re-read on change and SIGHUP")
 	str(&c.GitHubURL, "github-url", "keys are fetched from <github-url>/<login>.keys")
@@ -301,6 +303,11 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data", "must not be empty")
+	}
+	if c.HTTP != "" {
+		if _, _, err := ParseHTTP(c.HTTP); err != nil {
+			bad("http", "%v", err)
+		}
 	}
 	for _, l := range c.Allow {
 		if n := strings.ToLower(l); len(n) > 39 || !loginPattern.MatchString(n) {

@@ -329,11 +329,12 @@ func (s *Server) closeAll() {
 	}
 }
 
+// addrString is l's address as --http takes it: HOST:PORT or unix:PATH.
 func addrString(l net.Listener) string {
 	if l == nil {
 		return ""
 	}
-	return l.Addr().String()
+	return config.FormatHTTP(l.Addr())
 }
 
 // newSSHServer assembles the wish server: host keys, hardened transport,

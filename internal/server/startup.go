@@ -54,7 +54,7 @@ func (s *Server) preflight(hostKeysGiven bool) (auth.Options, error) {
 		return auth.Options{}, fmt.Errorf("--listen: %w", err)
 	}
 	if cfg.HTTP != "" {
-		if s.httpLn, err = net.Listen("tcp", cfg.HTTP); err != nil {
+		if s.httpLn, err = listenHTTP(cfg.HTTP); err != nil {
 			return auth.Options{}, fmt.Errorf("--http: %w", err)
 		}
 	}
