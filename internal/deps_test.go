@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"internal/screen":         {},
 	"internal/admission":      {},
 	"internal/cgroup":         {},
+	"internal/quota":          {},
 	"internal/isolation":      {},
 	"internal/commands":       {},
 	"internal/auth":           {"internal/store"},

@@ -19,10 +19,11 @@ const (
 type UserInfo struct {
 	Login     string
 	Admin     bool
-	LastLogin time.Time // zero if never
-	Keys      int       // cached keys
-	Sessions  int       // live sessions
-	UID       uint32    // the login's own uid (isolated mode); 0 until it has one
+	LastLogin time.Time  // zero if never
+	Keys      int        // cached keys
+	Sessions  int        // live sessions
+	UID       uint32     // the login's own uid (isolated mode); 0 until it has one
+	Disk      *DiskUsage // nil when no disk quota is in force
 	// Conflicts are the keys the login lists that are not its own.
 	Conflicts []UserConflict
 }
@@ -77,12 +78,13 @@ type Admin interface {
 }
 
 type userRecord struct {
-	Login     string   `json:"login"`
-	Admin     bool     `json:"admin"`
-	LastLogin jsonTime `json:"last_login"`
-	Keys      int      `json:"keys"`
-	Sessions  int      `json:"sessions"`
-	UID       *uint32  `json:"uid"` // null until the login has one
+	Login     string      `json:"login"`
+	Admin     bool        `json:"admin"`
+	LastLogin jsonTime    `json:"last_login"`
+	Keys      int         `json:"keys"`
+	Sessions  int         `json:"sessions"`
+	UID       *uint32     `json:"uid"`            // null until the login has one
+	Disk      *diskRecord `json:"disk,omitempty"` // only with a disk quota
 	// Conflicts are the keys the login lists that are not its own.
 	Conflicts []conflictRecord `json:"conflicts"`
 }
@@ -95,14 +97,14 @@ type conflictRecord struct {
 }
 
 // Users lists the allowlist. Text fields: login, role, last login, key
-// count, live sessions, uid ("-" until the login has its own). Each key a
-// login lists that another login holds (a key conflict) is noted on
-// stderr.
+// count, live sessions, uid ("-" until the login has its own), and, when
+// a disk quota is in force, the disk use against it. Each key a login
+// lists that another login holds (a key conflict) is noted on stderr.
 func Users(a Admin) Command {
 	return Command{
 		Name:    "users",
 		Args:    "[--json]",
-		Summary: "list allowed logins: login, role, last login, keys, sessions, uid; key conflicts on stderr",
+		Summary: "list allowed logins: login, role, last login, keys, sessions, uid (and disk use, with a quota); key conflicts on stderr",
 		Admin:   true,
 		Run: func(ctx context.Context, env Env, args []string) error {
 			asJSON, err := jsonOnly(args, "users")
@@ -116,9 +118,12 @@ func Users(a Admin) Command {
 			if asJSON {
 				recs := make([]userRecord, 0, len(list))
 				for _, u := range list {
-					rec := userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions, nil, []conflictRecord{}}
+					rec := userRecord{u.Login, u.Admin, jsonTime(u.LastLogin), u.Keys, u.Sessions, nil, nil, []conflictRecord{}}
 					if u.UID != 0 {
 						rec.UID = &u.UID
+					}
+					if u.Disk != nil {
+						rec.Disk = newDiskRecord(*u.Disk)
 					}
 					for _, c := range u.Conflicts {
 						rec.Conflicts = append(rec.Conflicts, conflictRecord{c.Fingerprint, c.HeldBy, c.Contested, c.Takeable})
@@ -137,7 +142,11 @@ func Users(a Admin) Command {
 				if u.UID != 0 {
 					uid = strconv.FormatUint(uint64(u.UID), 10)
 				}
-				t.row(u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions), uid)
+				fields := []string{u.Login, role, textTime(u.LastLogin), strconv.Itoa(u.Keys), strconv.Itoa(u.Sessions), uid}
+				if u.Disk != nil {
+					fields = append(fields, "disk "+u.Disk.Summary)
+				}
+				t.row(fields...)
 			}
 			if err := t.flush(); err != nil {
 				return err

@@ -115,6 +115,13 @@ type Config struct {
 	// SessionMemory caps one login's memory through its cgroup, where a
 	// writable cgroup v2 subtree is available. 0: no limit.
 	SessionMemory int64
+	// DiskQuota caps what one login's workspaces and HOME take on disk
+	// (allocated blocks), checked in the background: a login over it
+	// cannot start a session. 0: no quota, nothing measured.
+	DiskQuota int64
+	// DiskQuotaInterval is how often each login's usage is measured again
+	// (after the last measurement ended).
+	DiskQuotaInterval time.Duration
 	// Sandbox is "" (none) or "bwrap": each session also runs inside
 	// bubblewrap with only its own workspace and HOME writable.
 	Sandbox string
@@ -153,6 +160,7 @@ func Default() Config {
 		UIDRange:          "20000-29999",
 		SessionPids:       4096,
 		SessionNofile:     16384,
+		DiskQuotaInterval: time.Minute,
 		LogFormat:         "text",
 		LogLevel:          "info",
 	}
@@ -272,6 +280,8 @@ func (c *Config) bind(fs *flag.FlagSet) []field {
 	num(&c.SessionPids, "session-pids", "processes and threads of one login, all sessions together (0: no limit)")
 	num(&c.SessionNofile, "session-nofile", "open files per session process (0: inherited)")
 	size(&c.SessionMemory, "session-memory", "memory of one login, through its cgroup where cgroup v2 is writable (0: no limit)")
+	size(&c.DiskQuota, "disk-quota", "disk one login's workspaces and HOME may take, checked every --disk-quota-interval; over it, no new session (0: no quota)")
+	dur(&c.DiskQuotaInterval, "disk-quota-interval", "how often each login's disk usage is measured again, with --disk-quota")
 	str(&c.Sandbox, "sandbox", `extra confinement of each session: "" (none) or "bwrap" (bubblewrap)`)
 	str(&c.LogFormat, "log-format", `log format: "text" or "json"`)
 	str(&c.LogLevel, "log-level", `log level: "debug", "info", "warn" or "error"`)
@@ -390,6 +400,12 @@ func (c Config) Validate() error {
 	}
 	if c.SessionMemory < 0 || (c.SessionMemory > 0 && c.SessionMemory < 64<<20) {
 		bad("session-memory", "%d is neither 0 nor at least 64MiB", c.SessionMemory)
+	}
+	if c.DiskQuota < 0 || (c.DiskQuota > 0 && c.DiskQuota < 1<<20) {
+		bad("disk-quota", "%d is neither 0 nor at least 1MiB", c.DiskQuota)
+	}
+	if c.DiskQuotaInterval < time.Second || c.DiskQuotaInterval > 24*time.Hour {
+		bad("disk-quota-interval", "%s is outside [1s, 24h]", c.DiskQuotaInterval)
 	}
 	if c.Sandbox != "" && c.Sandbox != "bwrap" {
 		bad("sandbox", "%q is neither \"\" nor \"bwrap\"", c.Sandbox)

@@ -97,6 +97,10 @@ func TestLoadErrorsNameTheFlag(t *testing.T) {
 		{"bad trusted range from env", nil, map[string]string{"WARREN_TRUSTED_SOURCES": "10.1.2.3/8"}, `--trusted-sources: "10.1.2.3/8" has bits set past its /8; did you mean 10.0.0.0/8?`},
 		{"zero clone timeout", []string{"--clone-timeout", "0"}, nil, "--clone-timeout"},
 		{"tiny clone stall", []string{"--clone-stall", "10ms"}, nil, "--clone-stall"},
+		{"tiny disk quota", []string{"--disk-quota", "4KiB"}, nil, "--disk-quota: 4096 is neither 0 nor at least 1MiB"},
+		{"negative disk quota", []string{"--disk-quota", "-1"}, nil, "disk-quota"},
+		{"tiny disk quota interval", []string{"--disk-quota-interval", "10ms"}, nil, "--disk-quota-interval"},
+		{"bad disk quota from env", nil, map[string]string{"WARREN_DISK_QUOTA": "lots"}, "WARREN_DISK_QUOTA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

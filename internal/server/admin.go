@@ -166,6 +166,9 @@ func (a adminService) Users(ctx context.Context) ([]commands.UserInfo, error) {
 				u.Conflicts = append(u.Conflicts, commands.UserConflict{Fingerprint: c.Fingerprint, KeyConflict: keyConflict(c)})
 			}
 		}
+		if d, ok := a.s.DiskUsage(login); ok {
+			u.Disk = &d
+		}
 		if row, err := a.s.store.User(ctx, login); err == nil {
 			u.LastLogin = row.LastLogin
 		}

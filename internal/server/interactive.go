@@ -70,7 +70,7 @@ func (s *Server) commandList() []commands.Command {
 	w := workspaceService{s}
 	a := adminService{s}
 	return []commands.Command{
-		commands.Whoami(),
+		commands.WhoamiDisk(s),
 		commands.Attach(),
 		commands.Ls(w),
 		commands.New(w),

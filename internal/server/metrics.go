@@ -22,6 +22,9 @@ type metrics struct {
 	flushes     *prometheus.HistogramVec // history flushes by outcome
 	took        *prometheus.HistogramVec // SSH commands by name: how long they ran
 	listings    prometheus.Histogram     // listings of a login's workspaces (ls, picker, sessions)
+
+	quotaMeasures prometheus.Counter // disk usage measurements of a login (--disk-quota)
+	quotaRefusals prometheus.Counter // session starts refused for the disk quota
 }
 
 // latencyBuckets are the buckets of request latencies, in seconds: fine
@@ -76,6 +79,15 @@ func newMetrics(liveCount func() float64) *metrics {
 		Help:    "Listings of a login's workspaces with their sessions and git state (ls, each picker refresh, sessions), and how long they took.",
 		Buckets: latencyBuckets,
 	})
+	m.quotaMeasures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "warren_quota_measurements_total",
+		Help: "Measurements of one login's disk usage (--disk-quota).",
+	})
+	m.quotaRefusals = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "warren_quota_refusals_total",
+		Help: "Session starts refused because the login was over its disk quota.",
+	})
+	m.registry.MustRegister(m.quotaMeasures, m.quotaRefusals)
 	m.registry.MustRegister(m.connections, m.admission, m.logins, m.commands, m.live, m.fetches, m.bytes, m.flushes, m.took, m.listings,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -25,6 +25,7 @@ import (
 	"github.com/warren-ssh/warren/internal/commands"
 	"github.com/warren-ssh/warren/internal/config"
 	"github.com/warren-ssh/warren/internal/isolation"
+	"github.com/warren-ssh/warren/internal/quota"
 	"github.com/warren-ssh/warren/internal/session"
 	"github.com/warren-ssh/warren/internal/store"
 	"github.com/warren-ssh/warren/internal/workspace"
@@ -62,7 +63,8 @@ type Server struct {
 	cgroups    *cgroup.Tree // nil when cgroup limits are unavailable
 	restored   restoredSet
 	agents     *agentHub
-	stopping   atomic.Bool // set when shutdown begins
+	quota      *quota.Tracker // nil without --disk-quota
+	stopping   atomic.Bool    // set when shutdown begins
 	// pickerWarning is shown at the top of every picker; "" for none.
 	pickerWarning string
 	metrics       *metrics
@@ -176,6 +178,9 @@ func New(ctx context.Context, opts Options) (_ *Server, err error) {
 	}); err != nil {
 		return nil, fmt.Errorf("workspaces: %w", err)
 	}
+	if err := s.setupQuota(); err != nil {
+		return nil, fmt.Errorf("--disk-quota: %w", err)
+	}
 	s.agents = newAgentHub(filepath.Join(cfg.DataDir, "agents"), s.accounts.Mode() == isolation.Isolated, s.credential, s.logger.With("component", "agent"))
 	sessOpts, err := s.sessionOptions()
 	if err != nil {
@@ -255,6 +260,10 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Go(func() { s.watchRevocations(runCtx) })
 	// The periodic chores end with runCtx.
 	wg.Go(func() { s.maintain(runCtx) })
+	if s.quota != nil {
+		// The disk usage measurements end with runCtx.
+		wg.Go(func() { s.quota.Run(runCtx) })
+	}
 	if s.cfg.Keepalive > 0 {
 		// The keepalive loop ends with runCtx.
 		wg.Go(func() { s.keepalive(runCtx) })

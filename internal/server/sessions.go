@@ -56,10 +56,14 @@ func (s *Server) sessionOptions() (session.Options, error) {
 		},
 		HomeDir: func(login string) string { return filepath.Join(cfg.HomesDir(), login) },
 		// Every start makes a missing workspace first, as the login's own
-		// in isolated mode; a workspace that cannot be made fails the start.
+		// in isolated mode; a workspace that cannot be made fails the start,
+		// and so does a login over its disk quota (checked after, so that
+		// ls and the picker list the workspace with the refusal).
 		EnsureWorkspace: func(login, ws string) error {
-			_, err := s.workspaces.Ensure(context.Background(), login, ws)
-			return err
+			if _, err := s.workspaces.Ensure(context.Background(), login, ws); err != nil {
+				return err
+			}
+			return s.checkQuota(login)
 		},
 		Confine:  s.confine,
 		EnvNames: cfg.Env,

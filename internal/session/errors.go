@@ -26,13 +26,14 @@ const (
 	CodeNotFound      = 127 // no such program
 	CodeNotExecutable = 126 // found, but it cannot be executed
 	CodeStartFailed   = 255 // anything else before it ran: workspace, PTY, confinement
+	CodeRefused       = 1   // refused for a limit the login can act on (its disk quota)
 )
 
 // StartError is why a session's program could not be started. Attach and
 // Start return it (wrapped); the session is then in StateFailed with the
 // same Code and Reason.
 type StartError struct {
-	Code   int    // CodeNotFound, CodeNotExecutable or CodeStartFailed
+	Code   int    // CodeNotFound, CodeNotExecutable, CodeStartFailed or CodeRefused
 	Reason string // one line for the user, as Info.Error
 	Err    error  // the underlying error
 }

@@ -82,7 +82,12 @@ func programFailure(prog string, err error) *StartError {
 // When an error in err's chain carries a message meant for the user (a
 // workspace refused with what to do about it), that message is the reason,
 // not the whole chain.
+// A *StartError in the chain (a start refused by Options.EnsureWorkspace
+// with its own code and reason) is kept as it is.
 func setupFailure(prog string, err error) *StartError {
+	if se := (*StartError)(nil); errors.As(err, &se) {
+		return se
+	}
 	why := err.Error()
 	var um interface{ UserMessage() string }
 	if errors.As(err, &um) {

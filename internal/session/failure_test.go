@@ -37,6 +37,8 @@ func TestStartFailure(t *testing.T) {
 			wantReason: "cannot start " + dir + ": is a directory"},
 		{name: "workspace cannot be made", argv: []string{"cat"}, ensure: errors.New("ensure workspace w: not a workspace"),
 			wantCode: 255, wantReason: "cannot start cat: ensure workspace w: not a workspace"},
+		{name: "refused with its own code", argv: []string{"cat"}, ensure: fmt.Errorf("ensure: %w", &StartError{Code: CodeRefused, Reason: "cannot start a session: over quota", Err: errors.New("quota")}),
+			wantCode: CodeRefused, wantReason: "cannot start a session: over quota"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,7 +79,8 @@ type Options struct {
 	// EnsureWorkspace, when set, makes the workspace directory (or checks
 	// it) before each start, e.g. as the login's own uid; an error fails
 	// the start (StateFailed) like any other reason the program cannot
-	// start.
+	// start. A *StartError it returns is the failure as it is: its own
+	// code and reason (a start refused for the login's disk quota).
 	EnsureWorkspace func(login, workspace string) error
 	// Confine, when set, readies cmd before it starts: it may set
 	// cmd.SysProcAttr (credentials, a cgroup; the Manager adds its own
