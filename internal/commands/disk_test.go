@@ -33,7 +33,7 @@ func TestDiskUsageShown(t *testing.T) {
 		{name: "users", id: boss, argv: []string{"users"},
 			wantStdout: "alice\tuser\t-\t1\t0\t20000\tdisk 2.0 MiB of 1.0 MiB, over the quota\nboss\tadmin\t-\t2\t0\t-\n"},
 		{name: "users json", id: boss, argv: []string{"users", "--json"},
-			wantStdout: `[{"login":"alice","admin":false,"last_login":null,"keys":1,"sessions":0,"uid":20000,"disk":{"used":2097152,"quota":1048576,"measured_at":"2025-03-01T12:00:00Z","over":true}},
-				{"login":"boss","admin":true,"last_login":null,"keys":2,"sessions":0,"uid":null}]`},
+			wantStdout: `[{"login":"alice","admin":false,"last_login":null,"keys":1,"sessions":0,"uid":20000,"disk":{"used":2097152,"quota":1048576,"measured_at":"2025-03-01T12:00:00Z","over":true},"conflicts":[]},
+				{"login":"boss","admin":true,"last_login":null,"keys":2,"sessions":0,"uid":null,"conflicts":[]}]`},
 	})
 }
